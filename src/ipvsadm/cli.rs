@@ -844,12 +844,9 @@ pub fn parse_host_port(buf: &str, proto: Protocol) -> Option<(IpAddr, Option<u16
         return None;
     }
     let (host, port) = if let Some(rest) = buf.strip_prefix('[') {
+        // ipvsadm 1.31 wants a port after a bracketed address.
         let (h, after) = rest.split_once(']')?;
-        let port = match after {
-            "" => None,
-            p => Some(p.strip_prefix(':')?),
-        };
-        (h, port)
+        (h, Some(after.strip_prefix(':')?))
     } else if buf.parse::<Ipv6Addr>().is_ok() {
         (buf, None)
     } else {
@@ -979,7 +976,8 @@ fn tokenize(args: &[String]) -> Vec<Result<Token, CliError>> {
         let chars: Vec<char> = a[1..].chars().collect();
         let mut j = 0;
         while j < chars.len() {
-            let c = chars[j];
+            // `-l` is ipvsadm's alias of `-L`.
+            let c = if chars[j] == 'l' { 'L' } else { chars[j] };
             j += 1;
             let Some(spec) = OPTIONS.iter().find(|o| o.short == Some(c)) else {
                 out.push(Err(popt_err(&format!("-{c}"), "unknown option")));
@@ -1271,16 +1269,13 @@ fn apply_value(s: &mut Scan, opt: Opt, arg: Option<&str>) -> Result<(), CliError
             s.daemon.sync_maxlen = num(1, 65535 - 20 - 8, "illegal sync-maxlen specified")? as u16
         }
         Opt::McastGroup => {
-            let g = if let Ok(a) = v.parse::<Ipv4Addr>() {
-                if !a.is_multicast() {
-                    return Err(CliError::fail(format!("invalid IPv4 mcast-group `{v}'")));
+            let g = match (v.parse::<Ipv4Addr>(), v.parse::<Ipv6Addr>()) {
+                (Ok(a), _) if a.is_multicast() => IpAddr::V4(a),
+                (_, Ok(a)) if a.is_multicast() => IpAddr::V6(a),
+                (_, Ok(_)) => {
+                    return Err(CliError::fail(format!("invalid IPv6 mcast-group `{v}'")))
                 }
-                IpAddr::V4(a)
-            } else {
-                match v.parse::<Ipv6Addr>() {
-                    Ok(a) if a.is_multicast() => IpAddr::V6(a),
-                    _ => return Err(CliError::fail(format!("invalid IPv6 mcast-group `{v}'"))),
-                }
+                _ => return Err(CliError::fail(format!("invalid IPv4 mcast-group `{v}'"))),
             };
             s.daemon.mcast_group = Some(g);
         }
@@ -1734,6 +1729,7 @@ mod tests {
             parse_host_port("10.1:80", t),
             Some(("10.0.0.1".parse().unwrap(), Some(80)))
         );
+        assert_eq!(parse_host_port("[2001:db8::1]", t), None);
         assert_eq!(
             parse_host_port("2001:db8::1", t),
             Some(("2001:db8::1".parse().unwrap(), None))

@@ -39,7 +39,7 @@ impl Namer {
     }
 
     fn port(&self, port: u16, proto: &str) -> String {
-        if self.numeric {
+        if self.numeric || proto.is_empty() {
             return port.to_string();
         }
         names::services()
@@ -48,7 +48,7 @@ impl Namer {
             .unwrap_or_else(|| port.to_string())
     }
 
-    /// `addr:port`, `[v6]:port`, or their names.
+    /// `addr:port`, `[v6]:port`, or their names (`proto` empty: numeric port).
     pub fn addr_port(&self, addr: &IpAddr, port: u16, proto: &str) -> String {
         let host = self.host(addr);
         let port = self.port(port, proto);
@@ -68,10 +68,12 @@ fn proto_label(p: Protocol) -> &'static str {
     }
 }
 
+/// The protocol whose port names a service's destinations use; none for
+/// fwmark services (ipvsadm prints their ports as numbers).
 fn svc_proto(key: &ServiceKey) -> String {
     match key {
         ServiceKey::Addr { protocol, .. } => protocol.name(),
-        ServiceKey::Fwmark { .. } => "tcp".into(),
+        ServiceKey::Fwmark { .. } => String::new(),
     }
 }
 

@@ -135,9 +135,10 @@ fi
 nat_get() {
     ns_exec cl timeout 5 nc -w 3 "$1" "${2:-80}" </dev/null 2>/dev/null
 }
-# dr_get ADDR [NS]: one HTTP request (from the client by default).
+# dr_get ADDR [NS]: one HTTP request (from the client by default). Bounded by
+# timeout alone: this busybox's wget crashes (SIGSEGV) when given -T.
 dr_get() {
-    ns_exec "${2:-cl}" timeout 5 wget -q -T 3 -O - "http://$1/" </dev/null 2>/dev/null
+    ns_exec "${2:-cl}" timeout 5 wget -q -O - "http://$1/" </dev/null 2>/dev/null
 }
 
 # Wait (bounded) until every real server answers: its NAT listener directly

@@ -880,8 +880,6 @@ struct Scan {
     service: Service,
     have_service: bool,
     dest: Dest,
-    dest_has_port: bool,
-    dest_family_given: bool,
     sched_flags: Option<String>,
     daemon: Daemon,
     daemon_state: Option<DaemonState>,
@@ -1032,8 +1030,6 @@ pub fn parse(args: &[String], prog: &str, in_restore: bool) -> Result<Invocation
         }),
         have_service: false,
         dest: Dest::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0),
-        dest_has_port: false,
-        dest_family_given: false,
         sched_flags: None,
         daemon: Daemon::new(DaemonState::Master, "", 0),
         daemon_state: None,
@@ -1042,15 +1038,12 @@ pub fn parse(args: &[String], prog: &str, in_restore: bool) -> Result<Invocation
     };
     s.service.scheduler.clear();
     let mut forward: Option<Forward> = None;
-    let mut tun_csum_seen: Option<TunnelCsum> = None;
     let mut first = true;
     for tok in tokenize(args) {
         let tok = match tok {
             Ok(t) => t,
-            Err(e) if first => {
-                let _ = e;
-                return Err(CliError::try_help(prog));
-            }
+            // popt's first option must be a command.
+            Err(_) if first => return Err(CliError::try_help(prog)),
             Err(e) => return Err(e),
         };
         let (spec, arg, typed) = match tok {
@@ -1144,7 +1137,6 @@ pub fn parse(args: &[String], prog: &str, in_restore: bool) -> Result<Invocation
                     TunnelCsum::Remcsum => Opt::TunRemcsum,
                 };
                 set_opt(&mut s, opt)?;
-                tun_csum_seen = Some(c);
                 s.dest.tun_flags = c;
             }
             Action::Set(opt) => {
@@ -1153,12 +1145,11 @@ pub fn parse(args: &[String], prog: &str, in_restore: bool) -> Result<Invocation
             }
         }
     }
-    let _ = tun_csum_seen;
     let Some(cmd) = s.cmd else {
         return Err(CliError::try_help(prog));
     };
     // `--set` takes three positionals.
-    let mut positional = s.positional.clone().into_iter();
+    let mut positional = std::mem::take(&mut s.positional).into_iter();
     let mut timeouts = Timeouts::default();
     if cmd == Command::Timeout {
         let vals: Vec<String> = positional.by_ref().take(3).collect();
@@ -1238,12 +1229,8 @@ fn apply_value(s: &mut Scan, opt: Opt, arg: Option<&str>) -> Result<(), CliError
             let (addr, port) = parse_host_port(v, proto)
                 .ok_or_else(|| CliError::fail("illegal real server address[:port] specified"))?;
             s.dest.addr = addr;
-            s.dest_family_given = true;
             match port {
-                Some(p) => {
-                    s.dest.port = p;
-                    s.dest_has_port = true;
-                }
+                Some(p) => s.dest.port = p,
                 None => s.dest.port = s.service.key.port(),
             }
         }
@@ -1431,8 +1418,6 @@ fn finish(
                 }
                 check_tunnel(&s.seen, &d)?;
             }
-            let _ = s.dest_has_port;
-            let _ = s.dest_family_given;
             Invocation::Change(match cmd {
                 Command::AddDest => Request::NewDest(key, d),
                 Command::EditDest => Request::SetDest(key, d),

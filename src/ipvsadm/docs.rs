@@ -210,13 +210,24 @@ resolves the family for every request. The kernel sees the same requests.
 ipvsadm(8), ipvsadm\-save(8), ipvsadm\-restore(8)
 "#;
 
+/// The SYNOPSIS section: ipvsadm's usage forms (clap's would list every flag).
+fn synopsis() -> String {
+    let mut s = String::from(".SH SYNOPSIS\n.nf\n");
+    for line in USAGE.lines() {
+        s.push_str(&line.trim_start().replace('-', "\\-"));
+        s.push('\n');
+    }
+    s.push_str(".fi\n");
+    s
+}
+
 /// The man page, rvsadm(8), in roff.
 pub fn man_page() -> Vec<u8> {
     let man = clap_mangen::Man::new(command()).section("8");
     let mut out = Vec::new();
     let _ = man.render_title(&mut out);
     let _ = man.render_name_section(&mut out);
-    let _ = man.render_synopsis_section(&mut out);
+    out.extend_from_slice(synopsis().as_bytes());
     let _ = man.render_description_section(&mut out);
     let _ = man.render_options_section(&mut out);
     out.extend_from_slice(EXTRA_SECTIONS.as_bytes());

@@ -27,7 +27,7 @@ impl Namer {
     }
 
     fn host(&self, addr: &IpAddr) -> String {
-        if self.numeric || addr.is_ipv6() {
+        if self.numeric {
             return addr.to_string();
         }
         self.hosts

@@ -19,8 +19,9 @@
 # reported as name=overhead (it is included in every figure, for both tools).
 #
 # Output: `BENCH name=OP-SIZE tool=TOOL median_ms=M runs=N samples_ms=a,b,c`
-# per operation and tool, `RATIO op=OP-SIZE ipvsadm/rvsadm=R` per operation,
-# then `summary` (only the correctness checks are pass/fail).
+# per operation and tool, `RATIO op=OP-SIZE ipvsadm/rvsadm=R net=R2` per
+# operation (net: both medians less the overhead median), then `summary`
+# (only the correctness checks are pass/fail; the timings assert nothing).
 #
 # Guest variables (host: RVSADM_GUEST_*): RVSADM_GUEST_BENCH_SIZES (default
 # "2000x10 10000x2"), RVSADM_GUEST_BENCH_REPEATS (default 3).
@@ -32,6 +33,7 @@
 SIZES=${RVSADM_GUEST_BENCH_SIZES:-2000x10 10000x2}
 REPEATS=${RVSADM_GUEST_BENCH_REPEATS:-3}
 B=/tmp/bench
+us=0 # set by timed
 rm -rf "$B"
 mkdir -p "$B/samples"
 
@@ -80,7 +82,11 @@ report() { # NAME: BENCH lines for both tools, then the RATIO line
     if [ -s "$B/samples/$1.ipvsadm" ] && [ -s "$B/samples/$1.rvsadm" ]; then
         _ri=$(median_ms "$B/samples/$1.ipvsadm")
         _rr=$(median_ms "$B/samples/$1.rvsadm")
-        echo "RATIO op=$1 ipvsadm/rvsadm=$(awk -v a="$_ri" -v b="$_rr" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "inf" }')"
+        # net: with the wrapper's cost (name=overhead) taken off both medians.
+        echo "RATIO op=$1 ipvsadm/rvsadm=$(awk -v a="$_ri" -v b="$_rr" -v o="$OVERHEAD_MS" 'BEGIN {
+            if (b > 0) printf "%.2f", a / b; else printf "inf"
+            if (b - o > 0) printf " net=%.2f", (a - o) / (b - o)
+        }')"
     fi
 }
 
@@ -115,7 +121,8 @@ while [ "$i" -lt 5 ]; do
 done
 ns_del bo
 _f=$B/samples/overhead.true
-echo "BENCH name=overhead tool=none median_ms=$(median_ms "$_f") runs=$(wc -l <"$_f") samples_ms=$(awk '{ printf "%s%.1f", (NR > 1 ? "," : ""), $1 / 1000 }' "$_f")"
+OVERHEAD_MS=$(median_ms "$_f")
+echo "BENCH name=overhead tool=none median_ms=$OVERHEAD_MS runs=$(wc -l <"$_f") samples_ms=$(awk '{ printf "%s%.1f", (NR > 1 ? "," : ""), $1 / 1000 }' "$_f")"
 
 for size in $SIZES; do
     S=${size%x*}

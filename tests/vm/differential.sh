@@ -39,6 +39,8 @@ $IPVS -A -t [2001:db8::1]:80 -s wlc
 $IPVS -a -t [2001:db8::1]:80 -r [2001:db8::10]:8080 -m -x 5 -y 2
 $IPVS -a -t [2001:db8::1]:80 -r 2001:db8::11 -g
 $IPVS -A -f 7 -6 -s rr -p 300 -M 64 --pe sip
+$IPVS -A -t [::1]:22 -s rr
+$IPVS -a -t [::1]:22 -r [::1]:22 -m
 $IPVS -A -f 8 -6 -s dh
 $IPVS -a -f 8 -6 -r [2001:db8::20]:0 -m
 $IPVS -A -u 10.0.0.9:53 -s lblc
@@ -71,6 +73,7 @@ LISTINGS='
 -Ln --stats --exact
 -Ln --rate --exact
 -Ln --exact
+-Ln -X --stats
 -Ln --thresholds
 -Ln --persistent-conn
 -Ln --tun-info
@@ -356,7 +359,9 @@ else
     diff -u /tmp/saved.ref /tmp/saved.new
 fi
 compare_change_stdin "restore: ipvsadm -Sn output" '' /tmp/saved.ref -R
-ns_exec ref ipvsadm -S >/tmp/saved-names.ref
+# ipvsadm cannot read back its own `[localhost]:ssh` (it loses the port of a
+# bracketed host name): leave the [::1] service out of this one.
+ns_exec ref ipvsadm -S | grep -v '\[localhost\]' >/tmp/saved-names.ref
 compare_change_stdin "restore: ipvsadm -S output (names)" '' /tmp/saved-names.ref -R
 # rvsadm -R of ipvsadm's save, saved again by ipvsadm: the same text.
 ns_new rt
@@ -441,6 +446,14 @@ expect_output "json: timeouts" ref '{
     "udp": 300
   }
 }' rvsadm -L --timeout --json
+
+ns_exec ref rvsadm -L --daemon --json >/tmp/daemon.json
+if grep -q '"state": "master"' /tmp/daemon.json && grep -q '"mcast_group": "239.1.2.3"' /tmp/daemon.json; then
+    pass "json: daemons"
+else
+    fail "json: daemons"
+    cat /tmp/daemon.json
+fi
 
 ns_del ref
 ns_del new

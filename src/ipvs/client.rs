@@ -30,17 +30,23 @@ impl Client {
         )
     }
 
-    /// Sends the message in `self.buf` and collects the data replies,
-    /// failing with the kernel's errno if it refuses.
-    fn roundtrip(&mut self, seq: u32, dump: bool) -> Result<Vec<(u8, Vec<u8>)>, Error> {
+    /// Sends the message in `self.buf` and decodes each data reply with
+    /// `decode`, straight from the receive buffer; fails with the kernel's
+    /// errno if it refuses.
+    fn roundtrip<T>(
+        &mut self,
+        seq: u32,
+        dump: bool,
+        mut decode: impl FnMut(&[u8]) -> Result<T, Error>,
+    ) -> Result<Vec<T>, Error> {
         self.sock.send_raw(&self.buf)?;
         let mut out = Vec::new();
         let mut err = 0;
         self.sock.recv_until(seq, |r| {
             Ok(match r {
-                Reply::Data { seq: s, cmd, attrs } => {
+                Reply::Data { seq: s, attrs, .. } => {
                     if *s == seq {
-                        out.push((*cmd, attrs.to_vec()));
+                        out.push(decode(attrs)?);
                     }
                     false
                 }
@@ -58,25 +64,25 @@ impl Client {
         Ok(out)
     }
 
+    fn first<T>(replies: Vec<T>, what: &str) -> Result<T, Error> {
+        replies
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::Protocol(format!("no {what} reply")))
+    }
+
     /// `IPVS_CMD_GET_INFO`: version and connection table size.
     pub fn info(&mut self) -> Result<Info, Error> {
         let (w, seq) = self.start(F_REQUEST | F_ACK, cmd::GET_INFO);
         w.finish();
-        let replies = self.roundtrip(seq, false)?;
-        let (_, attrs) = replies
-            .first()
-            .ok_or_else(|| Error::Protocol("no info reply".into()))?;
-        wire::decode_info(attrs)
+        Self::first(self.roundtrip(seq, false, wire::decode_info)?, "info")
     }
 
     /// All services, in the kernel's dump order.
     pub fn services(&mut self) -> Result<Vec<Service>, Error> {
         let (w, seq) = self.start(F_REQUEST | F_ACK | F_DUMP, cmd::GET_SERVICE);
         w.finish();
-        self.roundtrip(seq, true)?
-            .iter()
-            .map(|(_, a)| wire::decode_service(a))
-            .collect()
+        self.roundtrip(seq, true, wire::decode_service)
     }
 
     /// One service (`ESRCH` if there is none).
@@ -84,11 +90,7 @@ impl Client {
         let (mut w, seq) = self.start(F_REQUEST | F_ACK, cmd::GET_SERVICE);
         wire::put_service_key_nest(&mut w, key);
         w.finish();
-        let replies = self.roundtrip(seq, false)?;
-        let (_, attrs) = replies
-            .first()
-            .ok_or_else(|| Error::Protocol("no service reply".into()))?;
-        wire::decode_service(attrs)
+        Self::first(self.roundtrip(seq, false, wire::decode_service)?, "service")
     }
 
     /// The destinations of one service, in the kernel's order.
@@ -97,10 +99,7 @@ impl Client {
         wire::put_service_key_nest(&mut w, key);
         w.finish();
         let family = key.family();
-        self.roundtrip(seq, true)?
-            .iter()
-            .map(|(_, a)| wire::decode_dest(a, family))
-            .collect()
+        self.roundtrip(seq, true, |a| wire::decode_dest(a, family))
     }
 
     /// Every service with its destinations: one service dump, then one
@@ -119,21 +118,14 @@ impl Client {
     pub fn timeouts(&mut self) -> Result<Timeouts, Error> {
         let (w, seq) = self.start(F_REQUEST | F_ACK, cmd::GET_CONFIG);
         w.finish();
-        let replies = self.roundtrip(seq, false)?;
-        let (_, attrs) = replies
-            .first()
-            .ok_or_else(|| Error::Protocol("no config reply".into()))?;
-        wire::decode_timeouts(attrs)
+        Self::first(self.roundtrip(seq, false, wire::decode_timeouts)?, "config")
     }
 
     /// The running sync daemons.
     pub fn daemons(&mut self) -> Result<Vec<Daemon>, Error> {
         let (w, seq) = self.start(F_REQUEST | F_ACK | F_DUMP, cmd::GET_DAEMON);
         w.finish();
-        self.roundtrip(seq, true)?
-            .iter()
-            .map(|(_, a)| wire::decode_daemon(a))
-            .collect()
+        self.roundtrip(seq, true, wire::decode_daemon)
     }
 
     /// Sends one change and waits for its ACK.

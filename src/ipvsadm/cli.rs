@@ -7,6 +7,7 @@
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::sync::OnceLock;
 
 use crate::ipvs::model::*;
 use crate::names;
@@ -816,6 +817,9 @@ fn c_number(s: &str) -> Option<u64> {
 
 /// `inet_aton`: dotted quads and their short forms (`10.1` = `10.0.0.1`).
 pub fn inet_aton(s: &str) -> Option<Ipv4Addr> {
+    if let Ok(a) = s.parse::<Ipv4Addr>() {
+        return Some(a);
+    }
     let parts: Vec<&str> = s.split('.').collect();
     if parts.is_empty() || parts.len() > 4 {
         return None;
@@ -843,11 +847,14 @@ pub fn parse_host_port(buf: &str, proto: Protocol) -> Option<(IpAddr, Option<u16
     if !buf.is_empty() && buf.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
+    // inet_pton(AF_INET6) needs at least two colons: only then is a bare
+    // IPv6 address (without a port) possible.
+    let bare_v6 = !buf.starts_with('[') && buf.bytes().filter(|&b| b == b':').count() >= 2;
     let (host, port) = if let Some(rest) = buf.strip_prefix('[') {
         // ipvsadm 1.31 wants a port after a bracketed address.
         let (h, after) = rest.split_once(']')?;
         (h, Some(after.strip_prefix(':')?))
-    } else if buf.parse::<Ipv6Addr>().is_ok() {
+    } else if bare_v6 && buf.parse::<Ipv6Addr>().is_ok() {
         (buf, None)
     } else {
         match buf.rsplit_once(':') {
@@ -855,10 +862,8 @@ pub fn parse_host_port(buf: &str, proto: Protocol) -> Option<(IpAddr, Option<u16
             None => (buf, None),
         }
     };
-    let addr = if buf.starts_with('[') {
+    let addr = if buf.starts_with('[') || host.contains(':') {
         IpAddr::V6(host.parse::<Ipv6Addr>().ok()?)
-    } else if let Ok(v6) = host.parse::<Ipv6Addr>() {
-        IpAddr::V6(v6)
     } else {
         IpAddr::V4(inet_aton(host).or_else(|| names::host_v4(host))?)
     };
@@ -903,30 +908,78 @@ fn has(s: &Scan, opt: Opt) -> bool {
     s.seen & (1u64 << (opt as u32)) != 0
 }
 
-/// A token of the command line after splitting clusters and `=`.
-enum Token {
-    Opt(&'static OptSpec, Option<String>, String),
-    Positional(String),
+/// How an option was written, for messages (`-t`, `--bogus`).
+#[derive(Clone, Copy)]
+enum Typed<'a> {
+    Short(char),
+    Long(&'a str),
+}
+
+impl fmt::Display for Typed<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Typed::Short(c) => write!(f, "-{c}"),
+            Typed::Long(s) => f.write_str(s),
+        }
+    }
+}
+
+/// A token of the command line after splitting clusters and `=`; borrows
+/// from argv, so a restore of many lines allocates little.
+enum Token<'a> {
+    Opt(&'static OptSpec, Option<&'a str>, Typed<'a>),
+    Positional(&'a str),
 }
 
 /// popt-style error: `%s: %s` with the option as typed, exit 255.
-fn popt_err(opt: &str, what: &str) -> CliError {
+fn popt_err(opt: Typed<'_>, what: &str) -> CliError {
     CliError {
         message: format!("{opt}: {what}"),
         exit: 255,
     }
 }
 
+fn find_short(c: char) -> Option<&'static OptSpec> {
+    // A table by letter, built once: restores parse many lines.
+    static BY_LETTER: OnceLock<[Option<&'static OptSpec>; 128]> = OnceLock::new();
+    let table = BY_LETTER.get_or_init(|| {
+        let mut t = [None; 128];
+        for o in OPTIONS {
+            if let Some(c) = o.short {
+                t[c as usize & 127] = Some(o);
+            }
+        }
+        // `-l` is ipvsadm's alias of `-L`.
+        t[b'l' as usize] = t[b'L' as usize];
+        t
+    });
+    if c.is_ascii() {
+        table[c as usize]
+    } else {
+        None
+    }
+}
+
 /// Splits argv into options with their arguments and positionals.
-fn tokenize(args: &[String]) -> Vec<Result<Token, CliError>> {
-    let mut out = Vec::new();
+fn tokenize<S: AsRef<str>>(args: &[S]) -> Vec<Result<Token<'_>, CliError>> {
+    let mut out = Vec::with_capacity(args.len());
     let mut i = 0;
     let mut only_positional = false;
+    // The next word as an option's argument: always for a required one,
+    // only when it does not look like an option for an optional one.
+    let next_arg = |i: &mut usize, optional: bool| -> Option<&str> {
+        let v = args.get(*i)?.as_ref();
+        if optional && v.starts_with('-') {
+            return None;
+        }
+        *i += 1;
+        Some(v)
+    };
     while i < args.len() {
-        let a = &args[i];
+        let a = args[i].as_ref();
         i += 1;
         if only_positional || a == "-" || !a.starts_with('-') {
-            out.push(Ok(Token::Positional(a.clone())));
+            out.push(Ok(Token::Positional(a)));
             continue;
         }
         if a == "--" {
@@ -935,79 +988,58 @@ fn tokenize(args: &[String]) -> Vec<Result<Token, CliError>> {
         }
         if let Some(long) = a.strip_prefix("--") {
             let (name, inline) = match long.split_once('=') {
-                Some((n, v)) => (n, Some(v.to_string())),
+                Some((n, v)) => (n, Some(v)),
                 None => (long, None),
             };
+            let typed = Typed::Long(a);
             let Some(spec) = OPTIONS.iter().find(|o| o.long == name) else {
-                out.push(Err(popt_err(a, "unknown option")));
+                out.push(Err(popt_err(typed, "unknown option")));
                 continue;
             };
             let arg = match (spec.arg, inline) {
                 (Arg::None, Some(_)) => {
-                    out.push(Err(popt_err(a, "option does not take an argument")));
+                    out.push(Err(popt_err(typed, "option does not take an argument")));
                     continue;
                 }
                 (_, Some(v)) => Some(v),
-                (Arg::Required, None) => match args.get(i) {
-                    Some(v) => {
-                        i += 1;
-                        Some(v.clone())
-                    }
+                (Arg::Required, None) => match next_arg(&mut i, false) {
+                    Some(v) => Some(v),
                     None => {
-                        out.push(Err(popt_err(a, "missing argument")));
+                        out.push(Err(popt_err(typed, "missing argument")));
                         continue;
                     }
                 },
-                (Arg::Optional, None) => match args.get(i) {
-                    Some(v) if !v.starts_with('-') => {
-                        i += 1;
-                        Some(v.clone())
-                    }
-                    _ => None,
-                },
+                (Arg::Optional, None) => next_arg(&mut i, true),
                 (Arg::None, None) => None,
             };
-            out.push(Ok(Token::Opt(spec, arg, a.clone())));
+            out.push(Ok(Token::Opt(spec, arg, typed)));
             continue;
         }
         // A cluster of short options: -Lnc, -w5.
-        let chars: Vec<char> = a[1..].chars().collect();
-        let mut j = 0;
-        while j < chars.len() {
-            // `-l` is ipvsadm's alias of `-L`.
-            let c = if chars[j] == 'l' { 'L' } else { chars[j] };
-            j += 1;
-            let Some(spec) = OPTIONS.iter().find(|o| o.short == Some(c)) else {
-                out.push(Err(popt_err(&format!("-{c}"), "unknown option")));
+        let cluster = &a[1..];
+        for (pos, c) in cluster.char_indices() {
+            let typed = Typed::Short(c);
+            let Some(spec) = find_short(c) else {
+                out.push(Err(popt_err(typed, "unknown option")));
                 break;
             };
-            let rest: String = chars[j..].iter().collect();
-            let typed = format!("-{c}");
-            let arg = match spec.arg {
-                Arg::None => None,
-                Arg::Required | Arg::Optional if !rest.is_empty() => {
-                    j = chars.len();
-                    Some(rest)
-                }
-                Arg::Required => match args.get(i) {
-                    Some(v) => {
-                        i += 1;
-                        Some(v.clone())
-                    }
+            let rest = &cluster[pos + c.len_utf8()..];
+            let (arg, done) = match spec.arg {
+                Arg::None => (None, false),
+                Arg::Required | Arg::Optional if !rest.is_empty() => (Some(rest), true),
+                Arg::Required => match next_arg(&mut i, false) {
+                    Some(v) => (Some(v), true),
                     None => {
-                        out.push(Err(popt_err(&typed, "missing argument")));
+                        out.push(Err(popt_err(typed, "missing argument")));
                         break;
                     }
                 },
-                Arg::Optional => match args.get(i) {
-                    Some(v) if !v.starts_with('-') => {
-                        i += 1;
-                        Some(v.clone())
-                    }
-                    _ => None,
-                },
+                Arg::Optional => (next_arg(&mut i, true), true),
             };
             out.push(Ok(Token::Opt(spec, arg, typed)));
+            if done {
+                break;
+            }
         }
     }
     out
@@ -1016,7 +1048,11 @@ fn tokenize(args: &[String]) -> Vec<Result<Token, CliError>> {
 /// Parses and checks one command line (without the program name).
 /// `prog` is the name to print in "Try `prog -h'"; `in_restore` is set for
 /// lines read by `-R` (where `-R` itself is refused).
-pub fn parse(args: &[String], prog: &str, in_restore: bool) -> Result<Invocation, CliError> {
+pub fn parse<S: AsRef<str>>(
+    args: &[S],
+    prog: &str,
+    in_restore: bool,
+) -> Result<Invocation, CliError> {
     if args.is_empty() {
         return Ok(Invocation::List(ListWhat::All, None, Format::default()));
     }
@@ -1048,12 +1084,12 @@ pub fn parse(args: &[String], prog: &str, in_restore: bool) -> Result<Invocation
         };
         let (spec, arg, typed) = match tok {
             Token::Positional(p) => {
-                s.positional.push(p);
+                s.positional.push(p.to_string());
                 continue;
             }
             Token::Opt(spec, arg, typed) => (spec, arg, typed),
         };
-        let arg_str = arg.clone().unwrap_or_default();
+        let arg_str = arg.unwrap_or_default();
         if first {
             first = false;
             match spec.action {
@@ -1066,7 +1102,7 @@ pub fn parse(args: &[String], prog: &str, in_restore: bool) -> Result<Invocation
                     s.cmd = Some(c);
                     match c {
                         Command::StartDaemon | Command::StopDaemon => {
-                            let st = match arg_str.as_str() {
+                            let st = match arg_str {
                                 "master" => DaemonState::Master,
                                 "backup" => DaemonState::Backup,
                                 _ if c == Command::StartDaemon => {
@@ -1092,7 +1128,7 @@ pub fn parse(args: &[String], prog: &str, in_restore: bool) -> Result<Invocation
             Action::Sort => {}
             Action::ServiceAddr(proto) => {
                 set_opt(&mut s, Opt::Service)?;
-                let (addr, port) = parse_host_port(&arg_str, proto).ok_or_else(|| {
+                let (addr, port) = parse_host_port(arg_str, proto).ok_or_else(|| {
                     CliError::fail("illegal virtual server address[:port] specified")
                 })?;
                 s.service.key = ServiceKey::Addr {
@@ -1107,7 +1143,7 @@ pub fn parse(args: &[String], prog: &str, in_restore: bool) -> Result<Invocation
             }
             Action::Fwmark => {
                 set_opt(&mut s, Opt::Service)?;
-                let mark = string_to_number(&arg_str, 1, u32::MAX as i64).ok_or_else(|| {
+                let mark = string_to_number(arg_str, 1, u32::MAX as i64).ok_or_else(|| {
                     CliError::fail(format!("invalid fwmark value `{arg_str}' specified"))
                 })?;
                 s.service.key = ServiceKey::Fwmark {
@@ -1141,7 +1177,7 @@ pub fn parse(args: &[String], prog: &str, in_restore: bool) -> Result<Invocation
             }
             Action::Set(opt) => {
                 set_opt(&mut s, opt)?;
-                apply_value(&mut s, opt, arg.as_deref())?;
+                apply_value(&mut s, opt, arg)?;
             }
         }
     }

@@ -245,12 +245,11 @@ fn list(
 
 /// Splits a restore line into arguments: blanks separate, a word starting
 /// with `#` starts a comment, and a leading program name is dropped.
-pub fn restore_words(line: &str) -> Vec<String> {
+pub fn restore_words(line: &str) -> Vec<&str> {
     line.split([' ', '\t', '\r'])
         .filter(|w| !w.is_empty())
         .take_while(|w| !w.starts_with('#'))
         .filter(|w| *w != "ipvsadm" && *w != "rvsadm")
-        .map(String::from)
         .collect()
 }
 
@@ -278,12 +277,15 @@ fn restore(client: &mut Client, prog: &str, stdin: &mut dyn BufRead, io: &mut Io
         }
     }
     let mut failed = false;
-    let mut batch: Vec<(usize, Request)> = Vec::new();
+    let mut batch = Batch::default();
     for (line, inv) in plan {
         match inv {
-            Invocation::Change(req) => batch.push((line, req)),
+            Invocation::Change(req) => {
+                batch.lines.push(line);
+                batch.reqs.push(req);
+            }
             other => {
-                match send_batch(client, &mut batch, io) {
+                match batch.send(client, io) {
                     Ok(f) => failed |= f,
                     Err(e) => {
                         let _ = writeln!(io.err, "{}", kernel_message(None, e.errno()));
@@ -302,7 +304,7 @@ fn restore(client: &mut Client, prog: &str, stdin: &mut dyn BufRead, io: &mut Io
             }
         }
     }
-    match send_batch(client, &mut batch, io) {
+    match batch.send(client, io) {
         Ok(f) => failed |= f,
         Err(e) => {
             let _ = writeln!(io.err, "{}", kernel_message(None, e.errno()));
@@ -316,31 +318,36 @@ fn restore(client: &mut Client, prog: &str, stdin: &mut dyn BufRead, io: &mut Io
     }
 }
 
-/// Sends the pending changes of a restore; reports each refusal with its
-/// line number. Returns whether any failed.
-fn send_batch(
-    client: &mut Client,
-    batch: &mut Vec<(usize, Request)>,
-    io: &mut Io<'_>,
-) -> Result<bool, Error> {
-    if batch.is_empty() {
-        return Ok(false);
-    }
-    let reqs: Vec<Request> = batch.iter().map(|(_, r)| r.clone()).collect();
-    let results = client.execute_batch(&reqs)?;
-    let mut failed = false;
-    for ((line, req), res) in batch.iter().zip(results) {
-        if let Err(e) = res {
-            failed = true;
-            let _ = writeln!(
-                io.err,
-                "line {line}: {}",
-                kernel_message(Some(req), e.errno())
-            );
+/// The changes of a restore not yet sent, with their line numbers.
+#[derive(Default)]
+struct Batch {
+    lines: Vec<usize>,
+    reqs: Vec<Request>,
+}
+
+impl Batch {
+    /// Sends the pending changes; reports each refusal with its line
+    /// number. Returns whether any failed.
+    fn send(&mut self, client: &mut Client, io: &mut Io<'_>) -> Result<bool, Error> {
+        if self.reqs.is_empty() {
+            return Ok(false);
         }
+        let results = client.execute_batch(&self.reqs)?;
+        let mut failed = false;
+        for ((line, req), res) in self.lines.iter().zip(&self.reqs).zip(results) {
+            if let Err(e) = res {
+                failed = true;
+                let _ = writeln!(
+                    io.err,
+                    "line {line}: {}",
+                    kernel_message(Some(req), e.errno())
+                );
+            }
+        }
+        self.lines.clear();
+        self.reqs.clear();
+        Ok(failed)
     }
-    batch.clear();
-    Ok(failed)
 }
 
 #[cfg(test)]

@@ -50,6 +50,9 @@ impl Namer {
 
     /// `addr:port`, `[v6]:port`, or their names (`proto` empty: numeric port).
     pub fn addr_port(&self, addr: &IpAddr, port: u16, proto: &str) -> String {
+        if self.numeric {
+            return AddrPort(addr, port).to_string();
+        }
         let host = self.host(addr);
         let port = self.port(port, proto);
         match addr {

@@ -4,6 +4,7 @@
 
 use std::path::Path;
 use std::process::Command;
+use std::sync::Mutex;
 
 const INSTALL: &str = "sudo scripts/install-deps.sh";
 
@@ -33,8 +34,13 @@ fn prerequisites() {
     );
 }
 
+/// One VM at a time: the kernel cache is prepared on first use, and the
+/// machine has two cores.
+static VM: Mutex<()> = Mutex::new(());
+
 /// Runs one guest script and checks its `N passed, N failed` line.
 fn run_guest(script: &str) {
+    let _one_at_a_time = VM.lock().unwrap_or_else(|e| e.into_inner());
     prerequisites();
     let root = env!("CARGO_MANIFEST_DIR");
     let log = format!("{root}/target/vm/{}.log", script.replace('/', "_"));
@@ -73,4 +79,9 @@ fn run_guest(script: &str) {
 #[test]
 fn differential_against_ipvsadm() {
     run_guest("tests/vm/differential.sh");
+}
+
+#[test]
+fn traffic_through_nat_and_dr_services() {
+    run_guest("tests/vm/traffic.sh");
 }

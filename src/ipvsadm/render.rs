@@ -51,7 +51,7 @@ impl Namer {
     /// `addr:port`, `[v6]:port`, or their names (`proto` empty: numeric port).
     pub fn addr_port(&self, addr: &IpAddr, port: u16, proto: &str) -> String {
         if self.numeric {
-            return AddrPort(addr, port).to_string();
+            return numeric_addr_port(addr, port);
         }
         let host = self.host(addr);
         let port = self.port(port, proto);
@@ -60,6 +60,51 @@ impl Namer {
             IpAddr::V6(_) => format!("[{host}]:{port}"),
         }
     }
+}
+
+/// Appends a decimal number (faster than `fmt` for the hot listing path).
+fn push_decimal(out: &mut String, mut v: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
+}
+
+/// Appends `s` left-aligned in `width` columns (`%-Ns`).
+fn push_padded(out: &mut String, s: &str, width: usize) {
+    out.push_str(s);
+    for _ in s.chars().count()..width {
+        out.push(' ');
+    }
+}
+
+/// `a.b.c.d:port` or `[v6]:port`, built without the formatting machinery:
+/// listings of tens of thousands of destinations spend their time here.
+fn numeric_addr_port(addr: &IpAddr, port: u16) -> String {
+    let mut s = String::with_capacity(24);
+    match addr {
+        IpAddr::V4(a) => {
+            for (i, o) in a.octets().iter().enumerate() {
+                if i > 0 {
+                    s.push('.');
+                }
+                push_decimal(&mut s, u64::from(*o));
+            }
+            s.push(':');
+        }
+        IpAddr::V6(a) => {
+            let _ = write!(s, "[{a}]:");
+        }
+    }
+    push_decimal(&mut s, u64::from(port));
+    s
 }
 
 fn proto_label(p: Protocol) -> &'static str {
@@ -336,14 +381,28 @@ pub fn service_entry(out: &mut String, e: &ServiceEntry, f: &Format, namer: &Nam
                 );
             }
             Style::Default => {
-                let _ = writeln!(
-                    out,
-                    "  -> {dn:<28} {:<7} {:<6} {:<10} {:<10}",
-                    forward_label(d.forward),
-                    d.weight,
-                    d.active_conns,
-                    d.inact_conns
-                );
+                // "  -> %-28s %-7s %-6d %-10u %-10u\n", without fmt: the
+                // common listing of big tables.
+                out.push_str("  -> ");
+                push_padded(out, &dn, 28);
+                out.push(' ');
+                push_padded(out, forward_label(d.forward), 7);
+                out.push(' ');
+                let mut num = String::with_capacity(11);
+                if d.weight < 0 {
+                    num.push('-');
+                }
+                push_decimal(&mut num, u64::from(d.weight.unsigned_abs()));
+                push_padded(out, &num, 6);
+                out.push(' ');
+                num.clear();
+                push_decimal(&mut num, u64::from(d.active_conns));
+                push_padded(out, &num, 10);
+                out.push(' ');
+                num.clear();
+                push_decimal(&mut num, u64::from(d.inact_conns));
+                push_padded(out, &num, 10);
+                out.push('\n');
             }
         }
     }
@@ -357,10 +416,16 @@ fn stats5_two(out: &mut String, a: u64, b: u64, exact: bool) {
 /// The whole `-L` listing after the header.
 pub fn list(entries: &[ServiceEntry], f: &Format, namer: &Namer) -> String {
     let mut out = title(f);
+    out.reserve(capacity(entries));
     for e in entries {
         service_entry(&mut out, e, f, namer);
     }
     out
+}
+
+/// A guess at the output size, so the buffer grows once.
+fn capacity(entries: &[ServiceEntry]) -> usize {
+    entries.iter().map(|e| 64 + 80 * e.dests.len()).sum()
 }
 
 /// The `-S` form of a service key: `-t 10.0.0.1:80`, `-f 7 -6`.
@@ -388,10 +453,11 @@ pub fn rule_service(key: &ServiceKey, namer: &Namer) -> String {
 
 /// The `-S` output.
 pub fn save(entries: &[ServiceEntry], namer: &Namer) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(capacity(entries));
     for e in entries {
         let s = &e.service;
         let svc = rule_service(&s.key, namer);
+        let proto = svc_proto(&s.key);
         let _ = write!(out, "-A {svc} -s {}", s.scheduler);
         if s.persistent() {
             let _ = write!(out, " -p {}", s.timeout);
@@ -423,12 +489,17 @@ pub fn save(entries: &[ServiceEntry], namer: &Namer) -> String {
                 Forward::Tunnel => "-i",
                 _ => "-g",
             };
-            let _ = write!(
-                out,
-                "-a {svc} -r {} {fwd} -w {}",
-                namer.addr_port(&d.addr, d.port, &svc_proto(&s.key)),
-                d.weight
-            );
+            out.push_str("-a ");
+            out.push_str(&svc);
+            out.push_str(" -r ");
+            out.push_str(&namer.addr_port(&d.addr, d.port, &proto));
+            out.push(' ');
+            out.push_str(fwd);
+            out.push_str(" -w ");
+            if d.weight < 0 {
+                out.push('-');
+            }
+            push_decimal(&mut out, u64::from(d.weight.unsigned_abs()));
             if d.forward == Forward::Tunnel {
                 let csum = match d.tun_flags {
                     TunnelCsum::Nocsum => "--tun-nocsum",
@@ -549,6 +620,14 @@ pub fn sort_entries(entries: &mut [ServiceEntry]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numeric_addresses() {
+        let a: IpAddr = "10.0.255.1".parse().unwrap();
+        assert_eq!(numeric_addr_port(&a, 0), "10.0.255.1:0");
+        let b: IpAddr = "2001:db8::1".parse().unwrap();
+        assert_eq!(numeric_addr_port(&b, 65535), "[2001:db8::1]:65535");
+    }
 
     #[test]
     fn largenum_boundaries() {

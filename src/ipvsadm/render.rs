@@ -352,7 +352,8 @@ pub fn service_entry(out: &mut String, e: &ServiceEntry, f: &Format, namer: &Nam
                     "  -> {dn:<28} {:>8} {:>8} {:>8}",
                     x.cps, x.inpps, x.outpps
                 );
-                stats5_two(out, x.inbps, x.outbps, f.exact);
+                out.push_str(&largenum(x.inbps, f.exact));
+                out.push_str(&largenum(x.outbps, f.exact));
                 out.push('\n');
             }
             Style::Thresholds => {
@@ -406,11 +407,6 @@ pub fn service_entry(out: &mut String, e: &ServiceEntry, f: &Format, namer: &Nam
             }
         }
     }
-}
-
-fn stats5_two(out: &mut String, a: u64, b: u64, exact: bool) {
-    out.push_str(&largenum(a, exact));
-    out.push_str(&largenum(b, exact));
 }
 
 /// The whole `-L` listing after the header.

@@ -363,27 +363,22 @@ compare_change_stdin "restore: ipvsadm -Sn output" '' /tmp/saved.ref -R
 # bracketed host name): leave the [::1] service out of this one.
 ns_exec ref ipvsadm -S | grep -v '\[localhost\]' >/tmp/saved-names.ref
 compare_change_stdin "restore: ipvsadm -S output (names)" '' /tmp/saved-names.ref -R
-# rvsadm -R of ipvsadm's save, saved again by ipvsadm: the same text.
-ns_new rt
-ns_exec rt rvsadm -R </tmp/saved.ref
-ns_exec rt ipvsadm -Sn >/tmp/saved.rt
-if cmp -s /tmp/saved.ref /tmp/saved.rt; then
-    pass "round trip: ipvsadm -Sn | rvsadm -R | ipvsadm -Sn"
-else
-    fail "round trip: ipvsadm -Sn | rvsadm -R | ipvsadm -Sn"
-    diff -u /tmp/saved.ref /tmp/saved.rt
-fi
-ns_del rt
-ns_new rt2
-ns_exec rt2 ipvsadm -R </tmp/saved.new
-ns_exec rt2 rvsadm -Sn >/tmp/saved.rt2
-if cmp -s /tmp/saved.new /tmp/saved.rt2; then
-    pass "round trip: rvsadm -Sn | ipvsadm -R | rvsadm -Sn"
-else
-    fail "round trip: rvsadm -Sn | ipvsadm -R | rvsadm -Sn"
-    diff -u /tmp/saved.new /tmp/saved.rt2
-fi
-ns_del rt2
+# round_trip SAVED RESTORER SAVER: SAVED restored by one tool into a fresh
+# namespace and saved again by the other must give the same text.
+round_trip() {
+    ns_new rt
+    ns_exec rt "$2" -R <"$1"
+    ns_exec rt "$3" -Sn >/tmp/saved.rt
+    if cmp -s "$1" /tmp/saved.rt; then
+        pass "round trip: $3 -Sn | $2 -R | $3 -Sn"
+    else
+        fail "round trip: $3 -Sn | $2 -R | $3 -Sn"
+        diff -u "$1" /tmp/saved.rt
+    fi
+    ns_del rt
+}
+round_trip /tmp/saved.ref rvsadm ipvsadm
+round_trip /tmp/saved.new ipvsadm rvsadm
 printf '%s\n' 'ipvsadm -A -t 10.0.0.3:80 -s rr' '-L -n' '-Sn' '-L --timeout' >/tmp/restore-list
 compare_change_stdin "restore: listings inside a restore" "$BASE" /tmp/restore-list -R
 

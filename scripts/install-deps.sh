@@ -9,10 +9,12 @@ set -euo pipefail
 # qemu-system-x86: the VM; busybox-static: the guest userland; kmod: depmod and
 #   modprobe --show-depends on the host; cpio: initramfs packing;
 # ipvsadm: the reference tool; iproute2: the real `ip` for the guest;
-# iptables, nftables: for the nf_tables work;
+# iptables, nftables: the nf_tables reference tools (iptables-nft 1.8.9, nft);
+# libnftnl-dev, libmnl-dev, pkg-config: build dependencies of nftnl-sys;
 # netbase: /etc/services and /etc/protocols copied into the guest (ipvsadm -L
 #   prints port names from them), often missing from minimal images.
-PKGS=(qemu-system-x86 busybox-static kmod cpio ipvsadm iproute2 iptables nftables netbase)
+PKGS=(qemu-system-x86 busybox-static kmod cpio ipvsadm iproute2 iptables nftables netbase
+      libnftnl-dev libmnl-dev pkg-config)
 
 die() {
     echo "install-deps: error: $*" >&2

@@ -1,0 +1,6 @@
+//! `ipv6header` match: not implemented yet.
+
+use crate::tables::ext::Ext;
+
+/// The extensions this file provides.
+pub(crate) static EXTS: &[Ext] = &[];

@@ -1,0 +1,1 @@
+//! libnftnl wrapper (being written).

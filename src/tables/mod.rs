@@ -1,0 +1,15 @@
+//! `tables`: iptables-nft–compatible rules on nf_tables.
+//!
+//! - [`expr`]: what the kernel holds (tables, chains, rules, expressions).
+//! - [`ffi`]: the only `unsafe` code: libnftnl (through `nftnl-sys`) turns
+//!   [`expr`] values into netlink messages and back.
+//! - [`socket`]: the nfnetlink socket: dumps, the generation id, and
+//!   all-or-nothing batches that carry it.
+//! - [`ext`]: iptables extensions, one file each, behind one trait.
+//! - [`error`]: iptables' messages and exit statuses.
+
+pub mod error;
+pub mod expr;
+pub mod ext;
+pub mod ffi;
+pub mod socket;

@@ -1,0 +1,1 @@
+//! nfnetlink socket (being written).

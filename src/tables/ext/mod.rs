@@ -15,6 +15,7 @@ use super::expr::{Expr, Family};
 
 pub mod matches;
 pub mod targets;
+pub mod testing;
 pub mod util;
 
 /// Match or target.

@@ -342,3 +342,18 @@ pub fn not_found(kind: Kind, name: &str) -> XtError {
         )),
     }
 }
+
+impl std::fmt::Debug for dyn Extension {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let k = match self.kind() {
+            Kind::Match => "-m",
+            Kind::Target => "-j",
+        };
+        write!(f, "{k} {}", self.name())
+    }
+}
+
+/// Whether two extension references are the same extension.
+pub fn same(a: Ext, b: Ext) -> bool {
+    a.kind() == b.kind() && a.name() == b.name() && a.families() == b.families()
+}

@@ -8,7 +8,7 @@
 //! fills the blob; printing (`-L`), saving (`-S`, save) and encoding read it.
 //! Extensions iptables-nft encodes natively (tcp, udp, mark, limit, NFLOG,
 //! TRACE) also turn their blob into nf_tables expressions ([`Extension::native`])
-//! and back ([`Extension::from_native`]).
+//! and back ([`Extension::decode_native`]).
 
 use super::error::{XtError, XtResult};
 use super::expr::{Expr, Family};
@@ -196,7 +196,7 @@ pub enum Load {
 }
 
 /// A native statement recovered from a rule's expressions, handed to the
-/// extension that owns it ([`Extension::from_native`]).
+/// extension that owns it ([`Extension::decode_native`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Field {
     /// `LOAD [& MASK] OP DATA`
@@ -296,7 +296,7 @@ pub trait Extension: Sync {
     /// Rebuilds a blob from native statements (the inverse of
     /// [`Extension::native`], also for what newer iptables or nft wrote), or
     /// `None` when they cannot be expressed by this extension.
-    fn from_native(&self, _family: Family, _fields: &[Field]) -> Option<Vec<u8>> {
+    fn decode_native(&self, _family: Family, _fields: &[Field]) -> Option<Vec<u8>> {
         None
     }
 }

@@ -8,8 +8,10 @@
 //! - [`ext`]: iptables extensions, one file each, behind one trait.
 //! - [`error`]: iptables' messages and exit statuses.
 
+pub mod builtin;
 pub mod error;
 pub mod expr;
 pub mod ext;
 pub mod ffi;
+pub mod rule;
 pub mod socket;

@@ -71,6 +71,11 @@ impl XtError {
             return format!("{prog}: {}\n", self.msg);
         }
         let mut s = format!("{prog} {}: {}\n", VERSION_TAG, self.msg);
+        if self.status == status::VERSION {
+            s.push_str(&format!(
+                "Perhaps {prog} or your kernel needs to be upgraded.\n"
+            ));
+        }
         if self.status == status::PARAMETER {
             s.push_str(&format!(
                 "Try `{prog} -h' or '{prog} --help' for more information.\n"

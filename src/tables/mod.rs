@@ -9,6 +9,7 @@
 //! - [`error`]: iptables' messages and exit statuses.
 
 pub mod builtin;
+pub mod cli;
 pub mod error;
 pub mod expr;
 pub mod ext;

@@ -14,5 +14,6 @@ pub mod error;
 pub mod expr;
 pub mod ext;
 pub mod ffi;
+pub mod render;
 pub mod rule;
 pub mod socket;

@@ -1,1 +1,546 @@
-//! nfnetlink socket (being written).
+//! The nfnetlink socket: dumps of tables, chains and rules, the ruleset
+//! generation id, and all-or-nothing transactions (batches) that carry it.
+//!
+//! One `NETLINK_NETFILTER` socket (from `neli`, so no `unsafe` here) with
+//! reused send and receive buffers. Messages are built and parsed by
+//! [`super::ffi`]; this module only frames requests and walks replies.
+
+use std::fmt;
+use std::io;
+use std::os::unix::io::AsRawFd;
+
+use neli::consts::socket::{Msg, NlFamily};
+use neli::socket::NlSocket;
+use neli::utils::Groups;
+
+use super::expr::{Family, KChain, KRule, KTable, Op};
+use super::ffi::{self, msg, nft_type, NFNL_SUBSYS_NFTABLES};
+use crate::netlink::Error;
+
+const NLMSG_ERROR: u16 = 2;
+const NLMSG_DONE: u16 = 3;
+const NLMSG_OVERRUN: u16 = 4;
+const F_REQUEST: u16 = 0x1;
+const F_DUMP: u16 = 0x300;
+const F_DUMP_INTR: u16 = 0x10;
+/// `NFNL_MSG_BATCH_BEGIN`
+const BATCH_BEGIN: u16 = 0x10;
+/// `NFNL_MSG_BATCH_END`
+const BATCH_END: u16 = 0x11;
+/// `NFNL_BATCH_GENID` (big endian u32)
+const BATCH_GENID: u16 = 1;
+/// `NFTA_GEN_ID` (big endian u32)
+const GEN_ID: u16 = 1;
+/// `NFTA_RULE_TABLE` / `NFTA_RULE_CHAIN`
+const RULE_TABLE: u16 = 1;
+const RULE_CHAIN: u16 = 2;
+
+/// Receive buffer: one datagram. Dump datagrams are at most ~32 KiB; error
+/// replies are short (`NETLINK_CAP_ACK`).
+const RECV_BUF: usize = 256 * 1024;
+/// Kernel-side receive queue: room for the errors of a large failed batch.
+const SO_RCVBUF: usize = 16 << 20;
+/// Give up on a reply after this long instead of hanging.
+const RECV_TIMEOUT_MS: u64 = 60_000;
+/// Dumps interrupted by a concurrent change (`NLM_F_DUMP_INTR`) are retried
+/// this many times.
+const DUMP_RETRIES: usize = 10;
+/// `ERESTART`: the batch's generation id is stale.
+const ERESTART: i32 = 85;
+
+/// Why a [`NfSocket::commit`] failed. In every case nothing of the batch was
+/// applied: the kernel aborts the whole transaction.
+#[derive(Debug)]
+pub enum CommitError {
+    /// The ruleset changed since the generation id passed to `commit` was
+    /// read (`ERESTART` on the batch begin): reread and retry.
+    Restart,
+    /// The op at `index` (into the `ops` slice) was refused with `errno`
+    /// (positive, e.g. `libc::ENOENT`). When several ops fail, the first.
+    Op {
+        /// Index into `ops`.
+        index: usize,
+        /// Positive errno.
+        errno: i32,
+    },
+    /// Anything else: encoding, the socket, or an error on the batch itself.
+    Other(Error),
+}
+
+impl fmt::Display for CommitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CommitError::Restart => write!(f, "ruleset changed during the transaction"),
+            CommitError::Op { index, errno } => write!(
+                f,
+                "operation {index} failed: {}",
+                io::Error::from_raw_os_error(*errno)
+            ),
+            CommitError::Other(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for CommitError {}
+
+impl From<Error> for CommitError {
+    fn from(e: Error) -> Self {
+        CommitError::Other(e)
+    }
+}
+
+/// One message of a received datagram.
+struct RawMsg<'a> {
+    ty: u16,
+    flags: u16,
+    seq: u32,
+    /// The whole message, `nlmsghdr` first.
+    bytes: &'a [u8],
+}
+
+impl RawMsg<'_> {
+    /// The positive errno of an `NLMSG_ERROR` (0 for an ACK).
+    fn errno(&self) -> Result<i32, Error> {
+        let b = self
+            .bytes
+            .get(16..20)
+            .ok_or_else(|| Error::Protocol("short error message".into()))?;
+        Ok(-i32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
+    }
+}
+
+/// Splits a datagram into messages.
+fn split(data: &[u8]) -> Result<Vec<RawMsg<'_>>, Error> {
+    let mut out = Vec::new();
+    let mut rest = data;
+    while rest.len() >= 16 {
+        let len = u32::from_ne_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize;
+        if len < 16 || len > rest.len() {
+            return Err(Error::Protocol(format!("bad message length {len}")));
+        }
+        out.push(RawMsg {
+            ty: u16::from_ne_bytes([rest[4], rest[5]]),
+            flags: u16::from_ne_bytes([rest[6], rest[7]]),
+            seq: u32::from_ne_bytes([rest[8], rest[9], rest[10], rest[11]]),
+            bytes: &rest[..len],
+        });
+        rest = rest.get((len + 3) & !3..).unwrap_or(&[]);
+    }
+    Ok(out)
+}
+
+/// Appends a bare nfnetlink message (header + nfgenmsg), returning its start
+/// so attributes can follow and [`finish`] can patch the length.
+fn begin_msg(buf: &mut Vec<u8>, ty: u16, flags: u16, seq: u32, family: u8, res_id: u16) -> usize {
+    let start = buf.len();
+    buf.extend_from_slice(&0u32.to_ne_bytes());
+    buf.extend_from_slice(&ty.to_ne_bytes());
+    buf.extend_from_slice(&flags.to_ne_bytes());
+    buf.extend_from_slice(&seq.to_ne_bytes());
+    buf.extend_from_slice(&0u32.to_ne_bytes());
+    buf.push(family);
+    buf.push(0); // NFNETLINK_V0
+    buf.extend_from_slice(&res_id.to_be_bytes());
+    start
+}
+
+fn put_attr(buf: &mut Vec<u8>, ty: u16, payload: &[u8]) {
+    buf.extend_from_slice(&((4 + payload.len()) as u16).to_ne_bytes());
+    buf.extend_from_slice(&ty.to_ne_bytes());
+    buf.extend_from_slice(payload);
+    while !buf.len().is_multiple_of(4) {
+        buf.push(0);
+    }
+}
+
+fn put_strz(buf: &mut Vec<u8>, ty: u16, s: &str) {
+    let mut v = Vec::with_capacity(s.len() + 1);
+    v.extend_from_slice(s.as_bytes());
+    v.push(0);
+    put_attr(buf, ty, &v);
+}
+
+fn finish(buf: &mut [u8], start: usize) {
+    let len = (buf.len() - start) as u32;
+    buf[start..start + 4].copy_from_slice(&len.to_ne_bytes());
+}
+
+/// An nfnetlink socket for nf_tables, kept open for many requests.
+pub struct NfSocket {
+    sock: NlSocket,
+    seq: u32,
+    rbuf: Vec<u8>,
+    sbuf: Vec<u8>,
+    /// The send buffer size last set, so it only grows.
+    sndbuf: usize,
+}
+
+impl NfSocket {
+    /// Opens a `NETLINK_NETFILTER` socket in the calling thread's network
+    /// namespace, with a large receive queue, short error replies
+    /// (`NETLINK_CAP_ACK`) and a receive timeout.
+    pub fn open() -> Result<Self, Error> {
+        let sock = NlSocket::connect(NlFamily::Netfilter, None, Groups::empty())?;
+        sock.block()?;
+        let fd = sock.as_raw_fd();
+        // Best effort: a smaller queue only matters for huge failed batches.
+        let _ = ffi::set_rcvbuf_force(fd, SO_RCVBUF);
+        let _ = ffi::set_cap_ack(fd, true);
+        ffi::set_rcv_timeout(fd, RECV_TIMEOUT_MS)?;
+        Ok(NfSocket {
+            sock,
+            seq: 0,
+            rbuf: vec![0; RECV_BUF],
+            sbuf: Vec::new(),
+            sndbuf: 0,
+        })
+    }
+
+    fn next_seq(&mut self) -> u32 {
+        self.seq = self.seq.wrapping_add(1);
+        if self.seq == 0 {
+            self.seq = 1;
+        }
+        self.seq
+    }
+
+    fn send(&mut self, buf: &[u8]) -> Result<(), Error> {
+        if buf.len() + 64 * 1024 > self.sndbuf {
+            let want = buf.len() + 64 * 1024;
+            ffi::set_sndbuf_force(self.sock.as_raw_fd(), want)?;
+            self.sndbuf = want;
+        }
+        let n = self.sock.send(buf, Msg::empty())?;
+        if n != buf.len() {
+            return Err(Error::Protocol(format!(
+                "short send: {n} of {} bytes",
+                buf.len()
+            )));
+        }
+        Ok(())
+    }
+
+    /// Receives datagrams, feeding each message to `f` until it returns
+    /// `true`.
+    fn recv_loop(
+        &mut self,
+        mut f: impl FnMut(&RawMsg<'_>) -> Result<bool, Error>,
+    ) -> Result<(), Error> {
+        let mut rbuf = std::mem::take(&mut self.rbuf);
+        let res = (|| loop {
+            let (n, _) = self.sock.recv(&mut rbuf[..], Msg::empty())?;
+            if n == 0 {
+                return Err(Error::Protocol("socket closed".into()));
+            }
+            if n > rbuf.len() {
+                return Err(Error::Protocol("datagram truncated".into()));
+            }
+            for m in split(&rbuf[..n])? {
+                if m.ty == NLMSG_OVERRUN {
+                    return Err(Error::Protocol("overrun".into()));
+                }
+                if f(&m)? {
+                    return Ok(());
+                }
+            }
+        })();
+        self.rbuf = rbuf;
+        res
+    }
+
+    /// Sends a dump request built by `build` and hands every data message of
+    /// the reply to `each`. Retries when the kernel flags the dump as
+    /// interrupted by a concurrent change; `reset` is called before a retry.
+    fn dump(
+        &mut self,
+        build: impl Fn(&mut Vec<u8>, u32),
+        mut reset: impl FnMut(),
+        mut each: impl FnMut(&RawMsg<'_>) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        for _ in 0..DUMP_RETRIES {
+            let seq = self.next_seq();
+            let mut req = std::mem::take(&mut self.sbuf);
+            req.clear();
+            build(&mut req, seq);
+            let sent = self.send(&req);
+            self.sbuf = req;
+            sent?;
+            let mut intr = false;
+            self.recv_loop(|m| {
+                if m.seq != seq {
+                    return Ok(false); // a stale reply to an earlier request
+                }
+                if m.flags & F_DUMP_INTR != 0 {
+                    intr = true;
+                }
+                match m.ty {
+                    NLMSG_DONE => Ok(true),
+                    NLMSG_ERROR => match m.errno()? {
+                        0 => Ok(true),
+                        errno => Err(Error::Kernel { errno }),
+                    },
+                    _ => {
+                        if !intr {
+                            each(m)?;
+                        }
+                        Ok(false)
+                    }
+                }
+            })?;
+            if !intr {
+                return Ok(());
+            }
+            reset();
+        }
+        Err(Error::Kernel { errno: libc::EINTR })
+    }
+
+    /// The ruleset generation id (`NFT_MSG_GETGEN`): pass it to
+    /// [`NfSocket::commit`] to make the commit fail with
+    /// [`CommitError::Restart`] if anything changed in between.
+    pub fn genid(&mut self) -> Result<u32, Error> {
+        let seq = self.next_seq();
+        let mut req = Vec::with_capacity(32);
+        let s = begin_msg(&mut req, nft_type(msg::GETGEN), F_REQUEST, seq, 0, 0);
+        finish(&mut req, s);
+        self.send(&req)?;
+        let mut id = None;
+        self.recv_loop(|m| {
+            if m.seq != seq {
+                return Ok(false);
+            }
+            match m.ty {
+                NLMSG_ERROR => match m.errno()? {
+                    0 => Ok(id.is_some()),
+                    errno => Err(Error::Kernel { errno }),
+                },
+                NLMSG_DONE => Ok(true),
+                t if t == nft_type(msg::NEWGEN) => {
+                    let attrs = m.bytes.get(20..).unwrap_or(&[]);
+                    for a in crate::netlink::Attrs::new(attrs) {
+                        if a.ty == GEN_ID {
+                            id = Some(u32::from_be_bytes(a.array::<4>()?));
+                        }
+                    }
+                    Ok(true)
+                }
+                _ => Ok(false),
+            }
+        })?;
+        id.ok_or_else(|| Error::Protocol("no generation id in reply".into()))
+    }
+
+    /// Every table of `family`, in kernel order.
+    pub fn tables(&mut self, family: Family) -> Result<Vec<KTable>, Error> {
+        let fam = family.nfproto();
+        let out = std::cell::RefCell::new(Vec::new());
+        self.dump(
+            |buf, seq| {
+                let s = begin_msg(
+                    buf,
+                    nft_type(msg::GETTABLE),
+                    F_REQUEST | F_DUMP,
+                    seq,
+                    fam,
+                    0,
+                );
+                finish(buf, s);
+            },
+            || out.borrow_mut().clear(),
+            |m| {
+                if m.ty == nft_type(msg::NEWTABLE) {
+                    out.borrow_mut().push(ffi::decode_table(m.bytes)?);
+                }
+                Ok(())
+            },
+        )?;
+        Ok(out.into_inner())
+    }
+
+    /// Every chain of `family` (of `table` only, when given), in kernel
+    /// order. The kernel's chain dump has no table filter, so the filter is
+    /// applied here.
+    pub fn chains(&mut self, family: Family, table: Option<&str>) -> Result<Vec<KChain>, Error> {
+        let fam = family.nfproto();
+        let out = std::cell::RefCell::new(Vec::new());
+        self.dump(
+            |buf, seq| {
+                let s = begin_msg(
+                    buf,
+                    nft_type(msg::GETCHAIN),
+                    F_REQUEST | F_DUMP,
+                    seq,
+                    fam,
+                    0,
+                );
+                finish(buf, s);
+            },
+            || out.borrow_mut().clear(),
+            |m| {
+                if m.ty == nft_type(msg::NEWCHAIN) {
+                    let c = ffi::decode_chain(m.bytes)?;
+                    if table.is_none_or(|t| t == c.table) {
+                        out.borrow_mut().push(c);
+                    }
+                }
+                Ok(())
+            },
+        )?;
+        Ok(out.into_inner())
+    }
+
+    /// Every rule of `table` (of `chain` only, when given), in kernel order:
+    /// one `NFT_MSG_GETRULE` dump filtered by the kernel
+    /// (`NFTA_RULE_TABLE`/`NFTA_RULE_CHAIN`), decoded as it arrives.
+    pub fn rules(
+        &mut self,
+        family: Family,
+        table: &str,
+        chain: Option<&str>,
+    ) -> Result<Vec<KRule>, Error> {
+        let fam = family.nfproto();
+        let out = std::cell::RefCell::new(Vec::new());
+        self.dump(
+            |buf, seq| {
+                let s = begin_msg(buf, nft_type(msg::GETRULE), F_REQUEST | F_DUMP, seq, fam, 0);
+                put_strz(buf, RULE_TABLE, table);
+                if let Some(c) = chain {
+                    put_strz(buf, RULE_CHAIN, c);
+                }
+                finish(buf, s);
+            },
+            || out.borrow_mut().clear(),
+            |m| {
+                if m.ty == nft_type(msg::NEWRULE) {
+                    out.borrow_mut().push(ffi::decode_rule(m.bytes)?);
+                }
+                Ok(())
+            },
+        )?;
+        Ok(out.into_inner())
+    }
+
+    /// Applies `ops` as ONE transaction: `NFNL_MSG_BATCH_BEGIN` (carrying
+    /// `genid` when given) + every op + `NFNL_MSG_BATCH_END`, sent in one
+    /// `sendmsg` (the kernel treats one datagram as one batch; the send
+    /// buffer is raised to fit). Only the last op asks for an ACK; errors of
+    /// earlier ops arrive before it and are matched by sequence number.
+    ///
+    /// Either everything is applied or nothing is. Empty `ops` send nothing.
+    pub fn commit(
+        &mut self,
+        family: Family,
+        ops: &[Op],
+        genid: Option<u32>,
+    ) -> Result<(), CommitError> {
+        if ops.is_empty() {
+            return Ok(());
+        }
+        let n = ops.len() as u32;
+        let begin_seq = self.next_seq();
+        // Reserve the op and end sequence numbers.
+        self.seq = self.seq.wrapping_add(n + 1);
+        let end_seq = begin_seq.wrapping_add(n + 1);
+
+        let mut buf = std::mem::take(&mut self.sbuf);
+        buf.clear();
+        let built = (|| -> Result<(), Error> {
+            let s = begin_msg(
+                &mut buf,
+                BATCH_BEGIN,
+                F_REQUEST,
+                begin_seq,
+                0,
+                NFNL_SUBSYS_NFTABLES,
+            );
+            if let Some(g) = genid {
+                put_attr(&mut buf, BATCH_GENID, &g.to_be_bytes());
+            }
+            finish(&mut buf, s);
+            let mut last = 0;
+            for (i, op) in ops.iter().enumerate() {
+                last = buf.len();
+                ffi::encode_op(&mut buf, family, op, begin_seq.wrapping_add(1 + i as u32))?;
+            }
+            ffi::set_ack(last, &mut buf);
+            let s = begin_msg(
+                &mut buf,
+                BATCH_END,
+                F_REQUEST,
+                end_seq,
+                0,
+                NFNL_SUBSYS_NFTABLES,
+            );
+            finish(&mut buf, s);
+            Ok(())
+        })();
+        let sent = built.and_then(|()| self.send(&buf));
+        // Keep the capacity for the next batch, but not tens of megabytes.
+        buf.clear();
+        if buf.capacity() > 4 << 20 {
+            buf.shrink_to(4 << 20);
+        }
+        self.sbuf = buf;
+        sent?;
+
+        let last_seq = begin_seq.wrapping_add(n);
+        let mut first_err: Option<(usize, i32)> = None;
+        let mut begin_err: Option<i32> = None;
+        let res = self.recv_loop(|m| {
+            if m.ty != NLMSG_ERROR {
+                return Ok(false);
+            }
+            let errno = m.errno()?;
+            if m.seq == begin_seq {
+                // Refused as a whole (ERESTART, ENOMEM, a malformed batch):
+                // nothing else follows.
+                begin_err = Some(errno);
+                return Ok(true);
+            }
+            let off = m.seq.wrapping_sub(begin_seq);
+            if off == 0 || off > n {
+                return Ok(false); // not ours (or the batch end)
+            }
+            let index = (off - 1) as usize;
+            if errno != 0 && first_err.is_none_or(|(i, _)| index < i) {
+                first_err = Some((index, errno));
+            }
+            Ok(m.seq == last_seq)
+        });
+        if let Err(e) = res {
+            return match (e, first_err) {
+                // The queue overflowed with error replies: the batch failed.
+                (Error::Io(io), Some((index, errno)))
+                    if io.raw_os_error() == Some(libc::ENOBUFS) =>
+                {
+                    self.drain();
+                    Err(CommitError::Op { index, errno })
+                }
+                (e, _) => {
+                    self.drain();
+                    Err(CommitError::Other(e))
+                }
+            };
+        }
+        match (begin_err, first_err) {
+            (Some(ERESTART), _) => Err(CommitError::Restart),
+            (Some(errno), _) => Err(CommitError::Other(Error::Kernel { errno })),
+            (None, Some((index, errno))) => Err(CommitError::Op { index, errno }),
+            (None, None) => Ok(()),
+        }
+    }
+
+    /// Discards whatever is still queued (after an overflow or a timeout),
+    /// so the next request starts clean.
+    fn drain(&mut self) {
+        if self.sock.nonblock().is_err() {
+            return;
+        }
+        while let Ok((n, _)) = self.sock.recv(&mut self.rbuf[..], Msg::empty()) {
+            if n == 0 {
+                break;
+            }
+        }
+        let _ = self.sock.block();
+    }
+}

@@ -8,12 +8,17 @@
 //! - [`ext`]: iptables extensions, one file each, behind one trait.
 //! - [`error`]: iptables' messages and exit statuses.
 
+pub mod app;
 pub mod builtin;
 pub mod cli;
+pub mod engine;
+pub mod docs;
 pub mod error;
 pub mod expr;
 pub mod ext;
 pub mod ffi;
+pub mod json;
 pub mod render;
+pub mod restore;
 pub mod rule;
 pub mod socket;

@@ -1,0 +1,937 @@
+//! Commands as nf_tables transactions.
+//!
+//! A [`Tx`] holds what a transaction has read of the kernel (tables,
+//! chains, and the rules of the chains it needed) and the ops it will send;
+//! every command mutates that view and appends ops, so a restore is many
+//! commands in one transaction. [`Engine::transact`] reads the generation
+//! id first and commits with it: if another writer changed the ruleset in
+//! between, the kernel refuses the batch and the whole transaction is
+//! rebuilt from a fresh read and sent again, so parallel writers lose
+//! nothing.
+
+use std::collections::HashMap;
+
+use super::builtin::{self, TableDef};
+use super::cli::Command;
+use super::error::{status, XtError, XtResult};
+use super::expr::{Expr, Family, KChain, KRule, KTable, Op};
+use super::render::{ChainView, TableView};
+use super::rule::{self, Place, Rule, Target};
+use super::socket::{CommitError, NfSocket};
+
+/// How many times a transaction is rebuilt after a concurrent change.
+const MAX_RETRIES: usize = 1000;
+
+/// A rule in a transaction's view.
+#[derive(Debug, Clone)]
+pub struct VRule {
+    /// The kernel rule (handle 0 and `id` set when added in this
+    /// transaction).
+    pub k: KRule,
+    /// The decoded rule, once needed.
+    pub rule: Option<Rule>,
+}
+
+/// A chain in a transaction's view.
+#[derive(Debug, Clone)]
+pub struct VChain {
+    /// The kernel chain (handle 0 when created in this transaction).
+    pub k: KChain,
+    /// An iptables built-in chain of this table.
+    pub builtin: bool,
+    /// In the kernel or created in this transaction (built-in chains are
+    /// listed even when they do not exist yet).
+    pub exists: bool,
+    /// The rules, once read.
+    pub rules: Option<Vec<VRule>>,
+}
+
+/// A table in a transaction's view.
+#[derive(Debug, Clone)]
+pub struct VTable {
+    /// iptables' definition.
+    pub def: &'static TableDef,
+    /// In the kernel or created in this transaction.
+    pub exists: bool,
+    /// Chains: kernel order, then created ones.
+    pub chains: Vec<VChain>,
+}
+
+/// What an op was, for kernel error messages (` RULE_APPEND failed
+/// (Invalid argument): rule in chain INPUT`).
+#[derive(Debug, Clone)]
+struct OpDesc {
+    what: &'static str,
+    obj: String,
+    line: Option<usize>,
+}
+
+/// One transaction being built.
+pub struct Tx<'a> {
+    sock: &'a mut NfSocket,
+    /// Family.
+    pub family: Family,
+    tables: Vec<VTable>,
+    kernel_tables: Option<Vec<KTable>>,
+    ops: Vec<Op>,
+    descs: Vec<OpDesc>,
+    next_id: u32,
+    /// Text for stdout, printed once the transaction committed.
+    pub out: String,
+    /// Whether some listed rule could not be expressed.
+    pub lossy: bool,
+    /// The restore input line being executed (for error messages).
+    pub line: Option<usize>,
+}
+
+fn no_chain() -> XtError {
+    XtError::bare(status::OTHER, "No chain/target/match by that name.")
+}
+
+fn kerr(e: crate::netlink::Error) -> XtError {
+    XtError::with_status(status::RESOURCE, format!("kernel request failed: {e}"))
+}
+
+/// `strerror()` text for an errno.
+pub fn strerror(errno: i32) -> String {
+    let s = std::io::Error::from_raw_os_error(errno).to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+impl<'a> Tx<'a> {
+    fn new(sock: &'a mut NfSocket, family: Family) -> Self {
+        Tx {
+            sock,
+            family,
+            tables: Vec::new(),
+            kernel_tables: None,
+            ops: Vec::new(),
+            descs: Vec::new(),
+            next_id: 1,
+            out: String::new(),
+            lossy: false,
+            line: None,
+        }
+    }
+
+    fn push(&mut self, op: Op, what: &'static str, obj: String) {
+        self.ops.push(op);
+        let line = self.line;
+        self.descs.push(OpDesc { what, obj, line });
+    }
+
+    fn kernel_tables(&mut self) -> XtResult<&[KTable]> {
+        if self.kernel_tables.is_none() {
+            let t = self.sock.tables(self.family).map_err(kerr)?;
+            self.kernel_tables = Some(t);
+        }
+        Ok(self.kernel_tables.as_deref().unwrap_or(&[]))
+    }
+
+    /// The table `name`, read from the kernel on first use. Unknown table
+    /// names are refused like iptables does (exit 3).
+    pub fn table(&mut self, name: &str) -> XtResult<usize> {
+        if let Some(i) = self.tables.iter().position(|t| t.def.name == name) {
+            return Ok(i);
+        }
+        let def = builtin::table(name).ok_or_else(|| {
+            XtError::with_status(status::VERSION, format!("table '{name}' does not exist"))
+        })?;
+        let exists = self.kernel_tables()?.iter().any(|t| t.name == name);
+        let mut chains = Vec::new();
+        if exists {
+            for k in self.sock.chains(self.family, Some(name)).map_err(kerr)? {
+                if k.table != name {
+                    continue;
+                }
+                let builtin = def.is_builtin(&k);
+                chains.push(VChain {
+                    k,
+                    builtin,
+                    exists: true,
+                    rules: None,
+                });
+            }
+        }
+        for c in def.chains {
+            if !chains.iter().any(|v| v.k.name == c.name) {
+                chains.push(VChain {
+                    k: def.kchain(self.family, c, 1),
+                    builtin: true,
+                    exists: false,
+                    rules: Some(Vec::new()),
+                });
+            }
+        }
+        self.tables.push(VTable {
+            def,
+            exists,
+            chains,
+        });
+        Ok(self.tables.len() - 1)
+    }
+
+    fn chain_idx(&self, t: usize, name: &str) -> Option<usize> {
+        self.tables[t].chains.iter().position(|c| c.k.name == name)
+    }
+
+    /// An existing chain (built-in chains are created on demand, as
+    /// iptables-nft does).
+    fn ensure_chain(&mut self, t: usize, name: &str) -> XtResult<usize> {
+        let c = self.chain_idx(t, name).ok_or_else(no_chain)?;
+        if self.tables[t].chains[c].exists {
+            return Ok(c);
+        }
+        if !self.tables[t].chains[c].builtin {
+            return Err(no_chain());
+        }
+        self.ensure_table(t);
+        let k = self.tables[t].chains[c].k.clone();
+        self.push(
+            Op::AddChain {
+                chain: k,
+                excl: false,
+            },
+            "CHAIN_ADD",
+            format!("chain {name}"),
+        );
+        self.tables[t].chains[c].exists = true;
+        Ok(c)
+    }
+
+    fn ensure_table(&mut self, t: usize) {
+        if self.tables[t].exists {
+            return;
+        }
+        let name = self.tables[t].def.name;
+        self.push(
+            Op::AddTable(KTable {
+                family: Some(self.family),
+                name: name.to_string(),
+                ..KTable::default()
+            }),
+            "TABLE_ADD",
+            format!("table {name}"),
+        );
+        self.tables[t].exists = true;
+    }
+
+    /// The rules of a chain, read on first use.
+    fn load_rules(&mut self, t: usize, c: usize) -> XtResult<()> {
+        if self.tables[t].chains[c].rules.is_some() {
+            return Ok(());
+        }
+        let table = self.tables[t].def.name.to_string();
+        let chain = self.tables[t].chains[c].k.name.clone();
+        let ks = self
+            .sock
+            .rules(self.family, &table, Some(&chain))
+            .map_err(kerr)?;
+        let v = ks
+            .into_iter()
+            .filter(|k| k.chain == chain)
+            .map(|k| VRule { k, rule: None })
+            .collect();
+        self.tables[t].chains[c].rules = Some(v);
+        Ok(())
+    }
+
+    /// Reads every chain's rules of a table with one dump.
+    fn load_all_rules(&mut self, t: usize) -> XtResult<()> {
+        if !self.tables[t].exists || self.tables[t].chains.iter().all(|c| c.rules.is_some()) {
+            return Ok(());
+        }
+        let table = self.tables[t].def.name.to_string();
+        let ks = self.sock.rules(self.family, &table, None).map_err(kerr)?;
+        let mut by_chain: HashMap<String, Vec<VRule>> = HashMap::new();
+        for k in ks {
+            by_chain
+                .entry(k.chain.clone())
+                .or_default()
+                .push(VRule { k, rule: None });
+        }
+        for c in &mut self.tables[t].chains {
+            if c.rules.is_none() {
+                c.rules = Some(by_chain.remove(&c.k.name).unwrap_or_default());
+            }
+        }
+        Ok(())
+    }
+
+    fn decoded(&mut self, t: usize, c: usize) -> XtResult<&mut Vec<VRule>> {
+        self.load_rules(t, c)?;
+        let family = self.family;
+        let rules = self.tables[t].chains[c].rules.get_or_insert_with(Vec::new);
+        for r in rules.iter_mut() {
+            if r.rule.is_none() {
+                r.rule = Some(rule::decode(&r.k, family));
+            }
+        }
+        Ok(rules)
+    }
+
+    fn check_target(&mut self, t: usize, r: &Rule) -> XtResult<()> {
+        if let Target::Jump(c) | Target::Goto(c) = &r.target {
+            let ok = self
+                .chain_idx(t, c)
+                .is_some_and(|i| self.tables[t].chains[i].exists && !self.tables[t].chains[i].builtin);
+            if !ok {
+                return Err(XtError::param(format!("Chain '{c}' does not exist")));
+            }
+        }
+        Ok(())
+    }
+
+    fn new_krule(&mut self, t: usize, chain: &str, r: &Rule) -> KRule {
+        let mut k = rule::encode(
+            r,
+            Place {
+                family: self.family,
+                table: self.tables[t].def.name,
+                chain,
+            },
+        );
+        k.id = Some(self.next_id);
+        self.next_id += 1;
+        k
+    }
+
+    /// `-A`
+    pub fn append(&mut self, table: &str, chain: &str, r: Rule) -> XtResult<()> {
+        let t = self.table(table)?;
+        self.check_target(t, &r)?;
+        let c = self.ensure_chain(t, chain)?;
+        let k = self.new_krule(t, chain, &r);
+        if let Some(rules) = self.tables[t].chains[c].rules.as_mut() {
+            rules.push(VRule {
+                k: k.clone(),
+                rule: Some(r),
+            });
+        }
+        self.push(
+            Op::AddRule {
+                rule: k,
+                append: true,
+                replace: false,
+            },
+            "RULE_APPEND",
+            format!("rule in chain {chain}"),
+        );
+        Ok(())
+    }
+
+    /// `-I chain N`
+    pub fn insert(&mut self, table: &str, chain: &str, n: u32, r: Rule) -> XtResult<()> {
+        let t = self.table(table)?;
+        self.check_target(t, &r)?;
+        let c = self.ensure_chain(t, chain)?;
+        self.load_rules(t, c)?;
+        let mut k = self.new_krule(t, chain, &r);
+        let rules = self.tables[t].chains[c].rules.get_or_insert_with(Vec::new);
+        let len = rules.len();
+        let n = n as usize;
+        if n > len + 1 {
+            return Err(XtError::bare(status::OTHER, "Index of insertion too big."));
+        }
+        let append = if n == len + 1 {
+            len > 0
+        } else {
+            let reference = &rules[n - 1].k;
+            if reference.handle != 0 {
+                k.position = Some(reference.handle);
+            } else {
+                k.position_id = reference.id;
+            }
+            false
+        };
+        rules.insert(
+            n - 1,
+            VRule {
+                k: k.clone(),
+                rule: Some(r),
+            },
+        );
+        self.push(
+            Op::AddRule {
+                rule: k,
+                append,
+                replace: false,
+            },
+            "RULE_INSERT",
+            format!("rule in chain {chain}"),
+        );
+        Ok(())
+    }
+
+    /// `-R chain N`
+    pub fn replace(&mut self, table: &str, chain: &str, n: u32, r: Rule) -> XtResult<()> {
+        let t = self.table(table)?;
+        self.check_target(t, &r)?;
+        let c = self.ensure_chain(t, chain)?;
+        self.load_rules(t, c)?;
+        let mut k = self.new_krule(t, chain, &r);
+        let rules = self.tables[t].chains[c].rules.get_or_insert_with(Vec::new);
+        let n = n as usize;
+        if n > rules.len() {
+            return Err(XtError::bare(status::OTHER, "Index of replacement too big."));
+        }
+        let old = rules[n - 1].k.handle;
+        if old == 0 {
+            return Err(XtError::bare(
+                status::OTHER,
+                "Cannot replace a rule added earlier in the same transaction.",
+            ));
+        }
+        k.handle = old;
+        rules[n - 1] = VRule {
+            k: k.clone(),
+            rule: Some(r),
+        };
+        self.push(
+            Op::AddRule {
+                rule: k,
+                append: false,
+                replace: true,
+            },
+            "RULE_REPLACE",
+            format!("rule in chain {chain}"),
+        );
+        Ok(())
+    }
+
+    fn delete_at(&mut self, t: usize, c: usize, idx: usize) {
+        let chain = self.tables[t].chains[c].k.name.clone();
+        let Some(rules) = self.tables[t].chains[c].rules.as_mut() else {
+            return;
+        };
+        let v = rules.remove(idx);
+        let mut k = KRule {
+            family: Some(self.family),
+            table: self.tables[t].def.name.to_string(),
+            chain: chain.clone(),
+            handle: v.k.handle,
+            ..KRule::default()
+        };
+        if v.k.handle == 0 {
+            k.id = v.k.id;
+        }
+        self.push(Op::DelRule(k), "RULE_DELETE", format!("rule in chain {chain}"));
+    }
+
+    /// `-D chain N`
+    pub fn delete_num(&mut self, table: &str, chain: &str, n: u32) -> XtResult<()> {
+        let t = self.table(table)?;
+        let c = self.ensure_existing(t, chain)?;
+        self.load_rules(t, c)?;
+        let len = self.tables[t].chains[c].rules.as_ref().map_or(0, Vec::len);
+        if n as usize > len {
+            return Err(XtError::bare(status::OTHER, "Index of deletion too big."));
+        }
+        self.delete_at(t, c, n as usize - 1);
+        Ok(())
+    }
+
+    fn find_rule(&mut self, t: usize, c: usize, r: &Rule) -> XtResult<Option<usize>> {
+        let rules = self.decoded(t, c)?;
+        Ok(rules
+            .iter()
+            .position(|v| v.rule.as_ref().is_some_and(|x| x.same_as(r))))
+    }
+
+    fn ensure_existing(&mut self, t: usize, chain: &str) -> XtResult<usize> {
+        match self.chain_idx(t, chain) {
+            Some(c) if self.tables[t].chains[c].exists => Ok(c),
+            _ => Err(no_chain()),
+        }
+    }
+
+    /// `-D chain rule-spec`
+    pub fn delete(&mut self, table: &str, chain: &str, r: &Rule) -> XtResult<()> {
+        let t = self.table(table)?;
+        self.check_target(t, r)?;
+        let c = self.ensure_existing(t, chain)?;
+        match self.find_rule(t, c, r)? {
+            Some(i) => {
+                self.delete_at(t, c, i);
+                Ok(())
+            }
+            None => Err(bad_rule()),
+        }
+    }
+
+    /// `-C chain rule-spec`
+    pub fn check(&mut self, table: &str, chain: &str, r: &Rule) -> XtResult<()> {
+        let t = self.table(table)?;
+        self.check_target(t, r)?;
+        let c = self.ensure_existing(t, chain)?;
+        match self.find_rule(t, c, r)? {
+            Some(_) => Ok(()),
+            None => Err(bad_rule()),
+        }
+    }
+
+    /// `-F [chain]`
+    pub fn flush(&mut self, table: &str, chain: Option<&str>, verbose: bool) -> XtResult<()> {
+        let t = self.table(table)?;
+        let idx: Vec<usize> = match chain {
+            Some(ch) => vec![self.ensure_existing(t, ch)?],
+            None => self.ordered(t),
+        };
+        for c in idx {
+            let name = self.tables[t].chains[c].k.name.clone();
+            if verbose {
+                self.out.push_str(&format!("Flushing chain `{name}'\n"));
+            }
+            if !self.tables[t].chains[c].exists {
+                continue;
+            }
+            self.tables[t].chains[c].rules = Some(Vec::new());
+            self.push(
+                Op::DelRule(KRule {
+                    family: Some(self.family),
+                    table: table.to_string(),
+                    chain: name.clone(),
+                    ..KRule::default()
+                }),
+                "RULE_FLUSH",
+                format!("chain {name}"),
+            );
+        }
+        Ok(())
+    }
+
+    /// `-Z [chain [N]]`: every rule is replaced by itself with zeroed counters.
+    pub fn zero(&mut self, table: &str, chain: Option<&str>, n: Option<u32>, verbose: bool) -> XtResult<()> {
+        let t = self.table(table)?;
+        let idx: Vec<usize> = match chain {
+            Some(ch) => vec![self.ensure_existing(t, ch)?],
+            None => self.ordered(t),
+        };
+        for c in idx {
+            let name = self.tables[t].chains[c].k.name.clone();
+            if verbose && n.is_none() {
+                self.out.push_str(&format!("Zeroing chain `{name}'\n"));
+            }
+            if !self.tables[t].chains[c].exists {
+                continue;
+            }
+            let family = self.family;
+            let rules = self.decoded(t, c)?.clone();
+            for (i, v) in rules.iter().enumerate() {
+                if n.is_some_and(|n| n as usize != i + 1) {
+                    continue;
+                }
+                let has = v
+                    .k
+                    .exprs
+                    .iter()
+                    .any(|e| matches!(e, Expr::Counter { packets, bytes } if *packets != 0 || *bytes != 0));
+                if !has || v.k.handle == 0 {
+                    continue;
+                }
+                let mut k = v.k.clone();
+                for e in &mut k.exprs {
+                    if let Expr::Counter { packets, bytes } = e {
+                        *packets = 0;
+                        *bytes = 0;
+                    }
+                }
+                if let Some(r) = &v.rule {
+                    k.compat = Some((u32::from(r.spec.proto), u32::from(r.spec.proto_inv)));
+                }
+                k.family = Some(family);
+                self.push(
+                    Op::AddRule {
+                        rule: k,
+                        append: false,
+                        replace: true,
+                    },
+                    "RULE_REPLACE",
+                    format!("rule in chain {name}"),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// `-N chain`
+    pub fn new_chain(&mut self, table: &str, chain: &str) -> XtResult<()> {
+        let t = self.table(table)?;
+        if let Some(c) = self.chain_idx(t, chain) {
+            if self.tables[t].chains[c].exists || self.tables[t].chains[c].builtin {
+                return Err(XtError::bare(status::OTHER, "Chain already exists."));
+            }
+        }
+        self.ensure_table(t);
+        let k = KChain {
+            family: Some(self.family),
+            table: table.to_string(),
+            name: chain.to_string(),
+            ..KChain::default()
+        };
+        self.tables[t].chains.push(VChain {
+            k: k.clone(),
+            builtin: false,
+            exists: true,
+            rules: Some(Vec::new()),
+        });
+        self.push(
+            Op::AddChain {
+                chain: k,
+                excl: true,
+            },
+            "CHAIN_USER_ADD",
+            format!("chain {chain}"),
+        );
+        Ok(())
+    }
+
+    /// `-X [chain]`
+    pub fn delete_chain(&mut self, table: &str, chain: Option<&str>, verbose: bool) -> XtResult<()> {
+        let t = self.table(table)?;
+        let idx: Vec<usize> = match chain {
+            Some(ch) => {
+                let c = self.ensure_existing(t, ch)?;
+                if self.tables[t].chains[c].builtin {
+                    return Err(XtError::other("Can't delete built-in chain"));
+                }
+                vec![c]
+            }
+            None => self
+                .ordered(t)
+                .into_iter()
+                .filter(|&c| !self.tables[t].chains[c].builtin)
+                .collect(),
+        };
+        let mut gone = Vec::new();
+        for c in idx {
+            let k = self.tables[t].chains[c].k.clone();
+            if verbose {
+                self.out.push_str(&format!("Deleting chain `{}'\n", k.name));
+            }
+            gone.push(k.name.clone());
+            let name = k.name.clone();
+            self.push(Op::DelChain(k), "CHAIN_DEL", format!("chain {name}"));
+        }
+        self.tables[t].chains.retain(|c| !gone.contains(&c.k.name));
+        Ok(())
+    }
+
+    /// `-P chain policy`
+    pub fn policy(&mut self, table: &str, chain: &str, policy: &str) -> XtResult<()> {
+        let t = self.table(table)?;
+        let def = self.tables[t].def;
+        let bc = def
+            .chain(chain)
+            .ok_or_else(|| XtError::bare(status::OTHER, "Bad built-in chain name."))?;
+        let p = match policy {
+            "ACCEPT" => 1,
+            "DROP" => 0,
+            _ => {
+                return Err(XtError::bare(
+                    status::OTHER,
+                    "Bad policy name. Run `dmesg' for more information.",
+                ))
+            }
+        };
+        self.ensure_table(t);
+        let k = def.kchain(self.family, bc, p);
+        if let Some(c) = self.chain_idx(t, chain) {
+            self.tables[t].chains[c].k.policy = Some(p);
+            self.tables[t].chains[c].exists = true;
+        }
+        self.push(
+            Op::AddChain {
+                chain: k,
+                excl: false,
+            },
+            "CHAIN_UPDATE",
+            format!("chain {chain}"),
+        );
+        Ok(())
+    }
+
+    /// `-E old new`
+    pub fn rename(&mut self, table: &str, old: &str, new: &str) -> XtResult<()> {
+        let t = self.table(table)?;
+        let c = self.ensure_existing(t, old)?;
+        if self.chain_idx(t, new).is_some_and(|i| self.tables[t].chains[i].exists) {
+            return Err(XtError::bare(status::OTHER, "File exists."));
+        }
+        let mut k = self.tables[t].chains[c].k.clone();
+        if k.handle == 0 {
+            return Err(XtError::bare(
+                status::OTHER,
+                "Cannot rename a chain created in the same transaction.",
+            ));
+        }
+        k.name = new.to_string();
+        k.hook = None;
+        k.policy = None;
+        k.chain_type = None;
+        self.tables[t].chains[c].k.name = new.to_string();
+        self.push(
+            Op::AddChain {
+                chain: k,
+                excl: false,
+            },
+            "CHAIN_RENAME",
+            format!("chain {old}"),
+        );
+        Ok(())
+    }
+
+    /// Restore's table flush: the whole table goes (DELTABLE) and is
+    /// created again, in the same transaction.
+    pub fn flush_table(&mut self, table: &str) -> XtResult<()> {
+        let t = self.table(table)?;
+        if self.tables[t].exists {
+            self.push(
+                Op::DelTable(KTable {
+                    family: Some(self.family),
+                    name: table.to_string(),
+                    ..KTable::default()
+                }),
+                "TABLE_FLUSH",
+                format!("table {table}"),
+            );
+        }
+        let def = self.tables[t].def;
+        let family = self.family;
+        self.tables[t] = VTable {
+            def,
+            exists: false,
+            chains: def
+                .chains
+                .iter()
+                .map(|c| VChain {
+                    k: def.kchain(family, c, 1),
+                    builtin: true,
+                    exists: false,
+                    rules: Some(Vec::new()),
+                })
+                .collect(),
+        };
+        Ok(())
+    }
+
+    /// Restore's `:CHAIN POLICY [p:b]` line: built-in chains get their
+    /// policy (and are created), user chains are created or flushed.
+    pub fn declare_chain(&mut self, table: &str, chain: &str, policy: Option<&str>) -> XtResult<()> {
+        let t = self.table(table)?;
+        let builtin = self.tables[t].def.chain(chain).is_some();
+        match policy {
+            Some(p) if builtin => self.policy(table, chain, p),
+            _ if builtin => Err(XtError::other(format!(
+                "Can't set policy `-' on built-in chain `{chain}'"
+            ))),
+            _ => match self.chain_idx(t, chain) {
+                Some(c) if self.tables[t].chains[c].exists => self.flush(table, Some(chain), false),
+                _ => self.new_chain(table, chain),
+            },
+        }
+    }
+
+    /// Chain indices in listing order: built-in chains in hook order, then
+    /// user chains by name.
+    fn ordered(&self, t: usize) -> Vec<usize> {
+        let tab = &self.tables[t];
+        let mut out: Vec<usize> = Vec::new();
+        for bc in tab.def.chains {
+            if let Some(i) = tab.chains.iter().position(|c| c.builtin && c.k.name == bc.name) {
+                out.push(i);
+            }
+        }
+        let mut users: Vec<usize> = (0..tab.chains.len())
+            .filter(|&i| !tab.chains[i].builtin && tab.chains[i].exists)
+            .collect();
+        users.sort_unstable_by(|&a, &b| tab.chains[a].k.name.as_bytes().cmp(tab.chains[b].k.name.as_bytes()));
+        out.extend(users);
+        out
+    }
+
+    /// The table as listed (all rules read and decoded).
+    pub fn view(&mut self, table: &str) -> XtResult<TableView> {
+        let t = self.table(table)?;
+        self.load_all_rules(t)?;
+        let order = self.ordered(t);
+        // References are the jumps and gotos of the table's rules (the
+        // kernel's use count also counts other bindings).
+        let mut refs: HashMap<&str, u32> = HashMap::new();
+        for c in &self.tables[t].chains {
+            for r in c.rules.iter().flatten() {
+                for e in &r.k.exprs {
+                    if let Expr::Immediate {
+                        data: super::expr::ImmData::Verdict { chain: Some(to), .. },
+                        ..
+                    } = e
+                    {
+                        *refs.entry(to.as_str()).or_default() += 1;
+                    }
+                }
+            }
+        }
+        let refs: HashMap<String, u32> = refs.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        let mut chains = Vec::with_capacity(order.len());
+        for c in order {
+            let rules: Vec<Rule> = {
+                let family = self.family;
+                let v = self.tables[t].chains[c].rules.get_or_insert_with(Vec::new);
+                v.iter()
+                    .map(|r| r.rule.clone().unwrap_or_else(|| rule::decode(&r.k, family)))
+                    .collect()
+            };
+            let ch = &self.tables[t].chains[c];
+            chains.push(ChainView {
+                name: ch.k.name.clone(),
+                policy: if ch.builtin {
+                    Some(if ch.k.policy == Some(0) { "DROP" } else { "ACCEPT" })
+                } else {
+                    None
+                },
+                counters: ch.k.counters.unwrap_or((0, 0)),
+                refs: refs.get(&ch.k.name).copied().unwrap_or(0),
+                rules,
+            });
+        }
+        Ok(TableView {
+            family: self.family,
+            name: table.to_string(),
+            chains,
+        })
+    }
+
+    /// Whether the table exists in the kernel.
+    pub fn table_exists(&mut self, table: &str) -> XtResult<bool> {
+        let t = self.table(table)?;
+        Ok(self.tables[t].exists)
+    }
+
+    /// Whether a chain exists (or is a built-in chain of the table).
+    pub fn has_chain(&mut self, table: &str, chain: &str) -> XtResult<bool> {
+        let t = self.table(table)?;
+        Ok(self
+            .chain_idx(t, chain)
+            .is_some_and(|c| self.tables[t].chains[c].exists || self.tables[t].chains[c].builtin))
+    }
+
+    /// Runs one parsed rtables command (not -L/-S, which only read).
+    pub fn command(&mut self, inv: &super::cli::Invocation) -> XtResult<()> {
+        let table = inv.table.as_str();
+        let chain = inv.chain.as_deref().unwrap_or("");
+        let verbose = inv.verbose > 0;
+        match &inv.command {
+            Command::Append | Command::Insert(_) | Command::Replace(_) | Command::Delete | Command::Check => {
+                let rules = inv.rules();
+                if matches!(inv.command, Command::Replace(_)) && rules.len() != 1 {
+                    return Err(XtError::param(
+                        "-R requires a single source and destination",
+                    ));
+                }
+                for (i, r) in rules.into_iter().enumerate() {
+                    if verbose {
+                        super::render::echo(&r, self.family, &mut self.out);
+                    }
+                    match inv.command {
+                        Command::Append => self.append(table, chain, r)?,
+                        Command::Insert(n) => self.insert(table, chain, n + i as u32, r)?,
+                        Command::Replace(n) => self.replace(table, chain, n, r)?,
+                        Command::Delete => self.delete(table, chain, &r)?,
+                        _ => self.check(table, chain, &r)?,
+                    }
+                }
+                Ok(())
+            }
+            Command::DeleteNum(n) => self.delete_num(table, chain, *n),
+            Command::Flush => self.flush(table, inv.chain.as_deref(), verbose),
+            Command::Zero => self.zero(table, inv.chain.as_deref(), inv.rulenum, verbose),
+            Command::NewChain => self.new_chain(table, chain),
+            Command::DeleteChain => self.delete_chain(table, inv.chain.as_deref(), verbose),
+            Command::Policy(p) => self.policy(table, chain, p),
+            Command::Rename(new) => self.rename(table, chain, new),
+            _ => Ok(()),
+        }
+    }
+
+    fn take_ops(&mut self) -> (Vec<Op>, Vec<OpDesc>) {
+        (std::mem::take(&mut self.ops), std::mem::take(&mut self.descs))
+    }
+}
+
+fn bad_rule() -> XtError {
+    XtError::bare(
+        status::OTHER,
+        "Bad rule (does a matching rule exist in that chain?).",
+    )
+}
+
+/// The nf_tables side of rtables: one socket, transactions with retry.
+pub struct Engine {
+    sock: NfSocket,
+    /// Family.
+    pub family: Family,
+}
+
+impl Engine {
+    /// Opens the netlink socket.
+    pub fn open(family: Family) -> XtResult<Self> {
+        let sock = NfSocket::open().map_err(|e| {
+            XtError::with_status(status::OTHER, format!("can't open nf_tables socket: {e}"))
+        })?;
+        Ok(Engine { sock, family })
+    }
+
+    /// Builds a transaction with `f` against a fresh read of the kernel and
+    /// commits it carrying the generation id; on a concurrent change,
+    /// rebuilds and retries. Returns the transaction's output text and
+    /// whether every listed rule was expressible.
+    pub fn transact(&mut self, f: impl FnMut(&mut Tx<'_>) -> XtResult<()>) -> XtResult<(String, bool)> {
+        self.transact_opt(f, true)
+    }
+
+    /// [`Engine::transact`], committing only when `commit` (restore's
+    /// `--test` builds everything and sends nothing).
+    pub fn transact_opt(
+        &mut self,
+        mut f: impl FnMut(&mut Tx<'_>) -> XtResult<()>,
+        commit: bool,
+    ) -> XtResult<(String, bool)> {
+        for _ in 0..MAX_RETRIES {
+            let genid = self.sock.genid().map_err(kerr)?;
+            let family = self.family;
+            let mut tx = Tx::new(&mut self.sock, family);
+            f(&mut tx)?;
+            let (ops, descs) = tx.take_ops();
+            let out = std::mem::take(&mut tx.out);
+            let lossy = tx.lossy;
+            drop(tx);
+            if !commit {
+                return Ok((out, !lossy));
+            }
+            match self.sock.commit(family, &ops, Some(genid)) {
+                Ok(()) => return Ok((out, !lossy)),
+                Err(CommitError::Restart) => continue,
+                Err(CommitError::Op { index, errno }) => {
+                    let d = descs.get(index).cloned().unwrap_or(OpDesc {
+                        what: "COMMIT",
+                        obj: String::new(),
+                        line: None,
+                    });
+                    let lead = match d.line {
+                        Some(l) => format!("\nline {l}: "),
+                        None => " ".to_string(),
+                    };
+                    return Err(XtError::with_status(
+                        status::RESOURCE,
+                        format!("{lead}{} failed ({}): {}", d.what, strerror(errno), d.obj),
+                    ));
+                }
+                Err(CommitError::Other(e)) => return Err(kerr(e)),
+            }
+        }
+        Err(XtError::other("too many concurrent ruleset changes, giving up"))
+    }
+}

@@ -476,38 +476,72 @@ fn parse_port_range(ext: &str, opt: &str, s: &str) -> XtResult<(u16, u16)> {
     }
 }
 
-/// `XTTYPE_UINT32RC`: `N` or `N:M` (strtoul base 0; empty low = 0, empty
-/// high = 4294967295).
-pub(crate) fn parse_u32_range(ext: &str, opt: &str, s: &str) -> XtResult<(u32, u32)> {
-    let max = u32::MAX as u64;
-    let bad = |near: &str| {
-        XtError::param(format!(
-            "{ext}: bad value for option \"--{opt}\" near \"{near}\", or out of range (0-{max}).\n"
-        ))
+/// `strtoul(s, &end, 0)` as libxtables uses it: leading blanks skipped, no
+/// sign, decimal / `0x` hex / `0` octal. Returns the value and the rest of
+/// the string, or `None` when no digit was read or the value overflows.
+pub(crate) fn strtoul_prefix(s: &str) -> Option<(u64, &str)> {
+    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    let t = t.strip_prefix('+').unwrap_or(t);
+    let (radix, digits) = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        Some(h) if h.bytes().next().is_some_and(|c| c.is_ascii_hexdigit()) => (16, h),
+        _ if t.starts_with('0') => (8, t),
+        _ => (10, t),
     };
-    let parts: Vec<&str> = s.split(':').collect();
-    let one = |p: &str, dflt: u64, near: &str| -> XtResult<u32> {
-        if p.is_empty() {
-            return Ok(dflt as u32);
-        }
-        parse_uint(p, 0, max)
-            .map(|v| v as u32)
-            .ok_or_else(|| bad(near))
-    };
-    match parts.as_slice() {
-        [p] => {
-            let v = one(p, 0, s)?;
-            Ok((v, v))
-        }
-        [a, b] => {
-            let lo = one(a, 0, s)?;
-            let hi = one(b, max, b)?;
-            Ok((lo, hi))
-        }
-        _ => Err(XtError::param(format!(
-            "{ext}: Too many components for option \"--{opt}\" (max: 2)\n"
-        ))),
+    let n = digits
+        .bytes()
+        .take_while(|c| (*c as char).is_digit(radix))
+        .count();
+    if n == 0 {
+        return None;
     }
+    let v = u64::from_str_radix(&digits[..n], radix).ok()?;
+    Some((v, &digits[n..]))
+}
+
+/// libxtables' ranged integer options (`XTTYPE_UINT*RC`): up to two
+/// `:`-separated numbers (strtoul base 0) within `0..=lmax`; an empty first
+/// part is 0, an empty second part `lmax`. Returns the one or two values.
+pub(crate) fn parse_mint(ext: &str, opt: &str, s: &str, lmax: u64) -> XtResult<Vec<u64>> {
+    let mut vals = Vec::new();
+    let mut arg = s;
+    loop {
+        if vals.len() == 2 {
+            return Err(XtError::param(format!(
+                "{ext}: Too many components for option \"--{opt}\" (max: 2)\n"
+            )));
+        }
+        let (v, end) = if arg.is_empty() || arg.starts_with(':') {
+            (if vals.len() == 1 { lmax } else { 0 }, arg)
+        } else {
+            let bad = || {
+                XtError::param(format!(
+                    "{ext}: bad value for option \"--{opt}\" near \"{arg}\", or out of range (0-{lmax}).\n"
+                ))
+            };
+            let (v, end) = strtoul_prefix(arg).ok_or_else(bad)?;
+            if v > lmax {
+                return Err(bad());
+            }
+            if !end.is_empty() && !end.starts_with(':') {
+                return Err(XtError::param(format!(
+                    "{ext}: Argument to \"--{opt}\" has unexpected characters near \"{end}\".\n"
+                )));
+            }
+            (v, end)
+        };
+        vals.push(v);
+        match end.strip_prefix(':') {
+            Some(rest) => arg = rest,
+            None => return Ok(vals),
+        }
+    }
+}
+
+/// `XTTYPE_UINT32RC`: `N` or `N:M`; a single value gives `(N, N)`.
+pub(crate) fn parse_u32_range(ext: &str, opt: &str, s: &str) -> XtResult<(u32, u32)> {
+    let v = parse_mint(ext, opt, s, u32::MAX as u64)?;
+    let lo = v.first().copied().unwrap_or(0) as u32;
+    Ok((lo, v.get(1).map_or(lo, |&h| h as u32)))
 }
 
 fn set_flag(st: &mut State, bit: u16, invert: bool) {

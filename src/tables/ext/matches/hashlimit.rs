@@ -237,6 +237,50 @@ pub(crate) fn options_fcheck(ext: &str, table: &[XtEntry], xflags: u32) -> XtRes
     Ok(())
 }
 
+/// `XTTYPE_UINT*RC` (libxtables' `xtopt_parse_mint`): up to `maxiter`
+/// colon-separated numbers in `0..=lmax`; an empty first part is 0, an
+/// empty second part is `lmax`.
+pub(crate) fn parse_mint(
+    ext: &str,
+    opt: &str,
+    arg: &str,
+    lmax: u64,
+    maxiter: usize,
+) -> XtResult<Vec<u64>> {
+    let mut vals = Vec::new();
+    let mut rest = arg;
+    loop {
+        if vals.len() == maxiter {
+            return Err(XtError::param(format!(
+                "{ext}: Too many components for option \"--{opt}\" (max: {maxiter})\n"
+            )));
+        }
+        let (v, end) = if rest.is_empty() || rest.starts_with(':') {
+            (if vals.len() == 1 { lmax } else { 0 }, rest)
+        } else {
+            let (v, end) = strtoul_prefix(rest, 0)
+                .filter(|(v, _)| *v <= lmax)
+                .ok_or_else(|| {
+                    XtError::param(format!(
+                        "{ext}: bad value for option \"--{opt}\" near \"{rest}\", or out of range (0-{lmax}).\n"
+                    ))
+                })?;
+            if !end.is_empty() && !end.starts_with(':') {
+                return Err(XtError::param(format!(
+                    "{ext}: Argument to \"--{opt}\" has unexpected characters near \"{end}\".\n"
+                )));
+            }
+            (v, end)
+        };
+        vals.push(v);
+        match end.strip_prefix(':') {
+            Some(r) => rest = r,
+            None => break,
+        }
+    }
+    Ok(vals)
+}
+
 /// `inet_aton`: one to four dot-separated `strtoul` parts (the last part
 /// fills the remaining bytes).
 pub(crate) fn inet_aton(s: &str) -> Option<Ipv4Addr> {

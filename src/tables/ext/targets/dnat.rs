@@ -151,9 +151,11 @@ pub(crate) fn strtoui_prefix(s: &str, min: u64, max: u64) -> Option<(u64, &str)>
     while i < b.len() && (b[i] == b' ' || (b'\t'..=b'\r').contains(&b[i])) {
         i += 1;
     }
-    let mut neg = false;
-    if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
-        neg = b[i] == b'-';
+    // libxtables refuses a leading minus itself (strtoumax would wrap it).
+    if b.get(i) == Some(&b'-') {
+        return None;
+    }
+    if b.get(i) == Some(&b'+') {
         i += 1;
     }
     let mut radix = 10u32;
@@ -187,7 +189,7 @@ pub(crate) fn strtoui_prefix(s: &str, min: u64, max: u64) -> Option<(u64, &str)>
     if i == start {
         return None;
     }
-    if overflow || (neg && v != 0) || v < min || v > max {
+    if overflow || v < min || v > max {
         return None;
     }
     Some((v, &s[i..]))
@@ -828,6 +830,8 @@ pub(crate) mod tests {
         assert_eq!(strtoui_prefix("20x", 0, 65535), Some((20, "x")));
         assert_eq!(strtoui_prefix("0x10-", 0, 65535), Some((16, "-")));
         assert_eq!(strtoui_prefix("-1", 0, 65535), None);
+        assert_eq!(strtoui_prefix("-0", 0, 65535), None);
+        assert_eq!(strtoui_prefix(" +7", 0, 65535), Some((7, "")));
         assert_eq!(strtoui_prefix("65536", 0, 65535), None);
         assert_eq!(strtoui_prefix("ssh", 0, 65535), None);
         assert_eq!(strtoui_prefix("", 0, 65535), None);

@@ -6,7 +6,8 @@
 //! `log` expression (`[ log prefix nfl group 5 snaplen 0 qthreshold 0 ]`)
 //! carrying the group always, the prefix when set, the snaplen only with
 //! `--nflog-size` and the queue threshold only when non-zero. Reading back,
-//! 1.8.9 turns every `log` expression into `NFLOG`.
+//! 1.8.9 turns a `log` expression with a group into `NFLOG`; one without a
+//! group (nft's syslog `log`) makes the chain incompatible (observed).
 //!
 //! The blob is `struct xt_nflog_info` (`u32 len; u16 group; u16 threshold;
 //! u16 flags; u16 pad; char prefix[]`) with the prefix widened from 64 to
@@ -189,7 +190,7 @@ impl Extension for Nflog {
                 snaplen,
                 qthreshold,
                 ..
-            })] => Some(blob_from_log(
+            })] if group.is_some() => Some(blob_from_log(
                 prefix.as_deref(),
                 *group,
                 *snaplen,
@@ -370,5 +371,14 @@ mod tests {
         let fields: Vec<Field> = e.into_iter().map(Field::Expr).collect();
         assert_eq!(Nflog.decode_native(Family::V4, &fields).unwrap(), p.blob);
         assert!(Nflog.decode_native(Family::V4, &[]).is_none());
+        let syslog = Field::Expr(Expr::Log {
+            prefix: Some("x".into()),
+            group: None,
+            snaplen: None,
+            qthreshold: None,
+            level: Some(6),
+            flags: None,
+        });
+        assert!(Nflog.decode_native(Family::V4, &[syslog]).is_none());
     }
 }

@@ -110,28 +110,40 @@ fn mask_bits(f: Family, m: &[u8; 16]) -> Option<u32> {
     Some(bits)
 }
 
-fn bad_mask(f: Family) -> XtError {
+fn bad_mask(ext: &str, opt: &str, f: Family) -> XtError {
     XtError::param(format!(
-        "NETMAP: bad value for option \"--to\", neither a valid network mask nor valid CIDR (0-{}).\n",
+        "{ext}: bad value for option \"--{opt}\", neither a valid network mask nor valid CIDR (0-{}).\n",
         hlen(f)
     ))
 }
 
-/// libxtables' `xtopt_parse_plenmask` for the part after `/`.
-fn parse_mask(f: Family, s: &str) -> XtResult<[u8; 16]> {
+/// libxtables' `xtopt_parse_plen` for the part after `/` of option `opt`
+/// of extension `ext`: a prefix length, or a mask turned into one; a mask
+/// that is not contiguous gives 255 (the `-1` libxtables stores in its
+/// 8-bit field).
+pub(crate) fn parse_plen(ext: &str, opt: &str, f: Family, s: &str) -> XtResult<u8> {
     if let Some(v) = parse_uint(s, 0, hlen(f) as u64) {
-        return Ok(plen_mask(f, v as u32));
+        return Ok(v as u8);
     }
     let mut m = [0u8; 16];
     match f {
-        Family::V4 => m[..4].copy_from_slice(&inet_aton(s).ok_or_else(|| bad_mask(f))?.octets()),
-        Family::V6 => m.copy_from_slice(&s.parse::<Ipv6Addr>().map_err(|_| bad_mask(f))?.octets()),
+        Family::V4 => {
+            m[..4].copy_from_slice(&inet_aton(s).ok_or_else(|| bad_mask(ext, opt, f))?.octets())
+        }
+        Family::V6 => m.copy_from_slice(
+            &s.parse::<Ipv6Addr>()
+                .map_err(|_| bad_mask(ext, opt, f))?
+                .octets(),
+        ),
     }
-    // A mask that is not contiguous leaves the full host mask.
-    Ok(match mask_bits(f, &m) {
-        Some(b) => plen_mask(f, b),
-        None => plen_mask(f, hlen(f)),
-    })
+    Ok(mask_bits(f, &m).map_or(255, |b| b as u8))
+}
+
+/// libxtables' `xtopt_parse_plenmask`: the mask of [`parse_plen`]'s length
+/// (a full host mask for 255).
+fn parse_mask(f: Family, s: &str) -> XtResult<[u8; 16]> {
+    let plen = parse_plen("NETMAP", "to", f, s)? as u32;
+    Ok(plen_mask(f, plen.min(hlen(f))))
 }
 
 fn gai_error(detail: &str) -> XtError {

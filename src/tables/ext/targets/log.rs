@@ -63,6 +63,10 @@ fn level_name(level: u8) -> Option<&'static str> {
     const NAMES: [&str; 8] = [
         "emerg", "alert", "crit", "err", "warn", "notice", "info", "debug",
     ];
+    if level == 16 {
+        // glibc's INTERNAL_NOPRI
+        return Some("none");
+    }
     NAMES.get(level as usize).copied()
 }
 

@@ -103,6 +103,20 @@ pub(crate) fn xt_fcheck(
     mand: u64,
     seen: u64,
 ) -> XtResult<()> {
+    xt_fcheck_also(ext, opts, ids, excl, &[], mand, seen)
+}
+
+/// [`xt_fcheck`] with `also[i]`: the id bits option `i` requires
+/// (`EXT: option "--A" also requires "--B".`).
+pub(crate) fn xt_fcheck_also(
+    ext: &str,
+    opts: &[Opt],
+    ids: &[u32],
+    excl: &[u32],
+    also: &[u32],
+    mand: u64,
+    seen: u64,
+) -> XtResult<()> {
     let given_ids: u32 = (0..opts.len())
         .filter(|i| seen & (1 << i) != 0)
         .map(|i| ids.get(i).map_or(0, |id| 1u32 << id))
@@ -119,19 +133,31 @@ pub(crate) fn xt_fcheck(
         }
         let id = ids.get(i).copied().unwrap_or(u32::MAX);
         let ex = excl.get(i).copied().unwrap_or(0);
+        let needs = also.get(i).copied().unwrap_or(0);
         for bit in 0..32u32 {
-            if bit == id || ex & (1 << bit) == 0 || given_ids & (1 << bit) == 0 {
+            if bit == id {
                 continue;
             }
-            let other = ids
-                .iter()
-                .position(|x| *x == bit)
-                .and_then(|p| opts.get(p))
-                .map_or("", |o| o.name);
-            return Err(XtError::param(format!(
-                "{ext}: option \"--{}\" cannot be used together with \"--{other}\".\n",
-                o.name
-            )));
+            let other = || {
+                ids.iter()
+                    .position(|x| *x == bit)
+                    .and_then(|p| opts.get(p))
+                    .map_or("", |o| o.name)
+            };
+            if ex & (1 << bit) != 0 && given_ids & (1 << bit) != 0 {
+                return Err(XtError::param(format!(
+                    "{ext}: option \"--{}\" cannot be used together with \"--{}\".\n",
+                    o.name,
+                    other()
+                )));
+            }
+            if needs & (1 << bit) != 0 && given_ids & (1 << bit) == 0 {
+                return Err(XtError::param(format!(
+                    "{ext}: option \"--{}\" also requires \"--{}\".\n",
+                    o.name,
+                    other()
+                )));
+            }
         }
     }
     Ok(())

@@ -1,6 +1,434 @@
-//! `MARK` target: not implemented yet.
+//! `MARK` target: sets the packet mark (`struct xt_mark_tginfo2 { __u32
+//! mark, mask; }`, revision 2, 8 bytes): the kernel computes
+//! `nfmark = (nfmark & ~mask) ^ mark`.
+//!
+//! Every option is stored as that `--set-xmark V/M` pair, which is also the
+//! one form `-S` prints. `-L` names the operation (`MARK set 0x10`,
+//! `MARK and 0xf`, ...). iptables-nft 1.8.10+ also reads a native
+//! `meta mark set` as `-j MARK` ([`Extension::decode_native`]).
+//!
+//! This file also holds the libxtables option helpers the other target
+//! files share (`xtopt`-style number parsing and the final exclusion check).
 
-use crate::tables::ext::Ext;
+use crate::tables::error::{XtError, XtResult};
+use crate::tables::expr::{meta, Expr, Family, ImmData};
+use crate::tables::ext::util::{parse_uint, rd_u32, wr_u32};
+use crate::tables::ext::{Ctx, Ext, Extension, Field, Kind, Opt, PrintCtx, State};
+
+/// Parses the leading number of `s` the way `strtoul(s, &end, 0)` does and
+/// returns it with the unparsed rest; `None` when no digit was read, the
+/// string starts with `-` (libxtables refuses it) or the value overflows.
+pub(crate) fn strtoul_prefix(s: &str) -> Option<(u64, &str)> {
+    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    if t.starts_with('-') {
+        return None;
+    }
+    let t = t.strip_prefix('+').unwrap_or(t);
+    let b = t.as_bytes();
+    let (radix, start) = if b.len() > 2
+        && b.first() == Some(&b'0')
+        && matches!(b.get(1), Some(b'x' | b'X'))
+        && b.get(2).is_some_and(|c| c.is_ascii_hexdigit())
+    {
+        (16, 2)
+    } else if b.first() == Some(&b'0') {
+        (8, 0)
+    } else {
+        (10, 0)
+    };
+    let digits = t
+        .get(start..)?
+        .bytes()
+        .take_while(|c| (*c as char).is_digit(radix))
+        .count();
+    if digits == 0 {
+        return None;
+    }
+    let end = start + digits;
+    let v = u64::from_str_radix(t.get(start..end)?, radix).ok()?;
+    Some((v, t.get(end..).unwrap_or("")))
+}
+
+/// `XTTYPE_UINT*` parsing: the whole argument as a number within
+/// `min..=max`, else `EXT: bad value for option "--OPT", or out of range
+/// (MIN-MAX).`
+pub(crate) fn xt_uint(
+    ext: &str,
+    opt: &str,
+    arg: Option<&str>,
+    min: u64,
+    max: u64,
+) -> XtResult<u64> {
+    parse_uint(arg.unwrap_or(""), min, max).ok_or_else(|| {
+        XtError::param(format!(
+            "{ext}: bad value for option \"--{opt}\", or out of range ({min}-{max}).\n"
+        ))
+    })
+}
+
+/// `XTTYPE_MARKMASK32` parsing: `VALUE[/MASK]`, mask defaulting to
+/// 0xffffffff, with libxtables' error texts.
+pub(crate) fn xt_markmask(ext: &str, opt: &str, arg: Option<&str>) -> XtResult<(u32, u32)> {
+    let bad = || {
+        XtError::param(format!(
+            "{ext}: bad integer value for option \"--{opt}\", or out of range.\n"
+        ))
+    };
+    let arg = arg.unwrap_or("");
+    let (v, mut rest) = strtoul_prefix(arg).ok_or_else(bad)?;
+    let v = u32::try_from(v).map_err(|_| bad())?;
+    let mut m = u32::MAX;
+    if let Some(r) = rest.strip_prefix('/') {
+        let (mv, r2) = strtoul_prefix(r).ok_or_else(bad)?;
+        m = u32::try_from(mv).map_err(|_| bad())?;
+        rest = r2;
+    }
+    if !rest.is_empty() {
+        return Err(XtError::param(format!(
+            "{ext}: trailing garbage after value for option \"--{opt}\".\n"
+        )));
+    }
+    Ok((v, m))
+}
+
+/// libxtables' `xtables_options_fcheck`: walks the options in table order;
+/// for each given one checks the mandatory flag, then its exclusions in
+/// option-id order. `ids[i]` is the id of `opts[i]`, `excl[i]` the id bits
+/// option `i` excludes, `mand` the option positions that must be given.
+pub(crate) fn xt_fcheck(
+    ext: &str,
+    opts: &[Opt],
+    ids: &[u32],
+    excl: &[u32],
+    mand: u64,
+    seen: u64,
+) -> XtResult<()> {
+    xt_fcheck_also(ext, opts, ids, excl, &[], mand, seen)
+}
+
+/// [`xt_fcheck`] with `also[i]`: the id bits option `i` requires
+/// (`EXT: option "--A" also requires "--B".`).
+pub(crate) fn xt_fcheck_also(
+    ext: &str,
+    opts: &[Opt],
+    ids: &[u32],
+    excl: &[u32],
+    also: &[u32],
+    mand: u64,
+    seen: u64,
+) -> XtResult<()> {
+    let given_ids: u32 = (0..opts.len())
+        .filter(|i| seen & (1 << i) != 0)
+        .map(|i| ids.get(i).map_or(0, |id| 1u32 << id))
+        .fold(0, |a, b| a | b);
+    for (i, o) in opts.iter().enumerate() {
+        if mand & (1 << i) != 0 && seen & (1 << i) == 0 {
+            return Err(XtError::param(format!(
+                "{ext}: option \"--{}\" must be specified\n",
+                o.name
+            )));
+        }
+        if seen & (1 << i) == 0 {
+            continue;
+        }
+        let id = ids.get(i).copied().unwrap_or(u32::MAX);
+        let ex = excl.get(i).copied().unwrap_or(0);
+        let needs = also.get(i).copied().unwrap_or(0);
+        for bit in 0..32u32 {
+            if bit == id {
+                continue;
+            }
+            let other = || {
+                ids.iter()
+                    .position(|x| *x == bit)
+                    .and_then(|p| opts.get(p))
+                    .map_or("", |o| o.name)
+            };
+            if ex & (1 << bit) != 0 && given_ids & (1 << bit) != 0 {
+                return Err(XtError::param(format!(
+                    "{ext}: option \"--{}\" cannot be used together with \"--{}\".\n",
+                    o.name,
+                    other()
+                )));
+            }
+            if needs & (1 << bit) != 0 && given_ids & (1 << bit) == 0 {
+                return Err(XtError::param(format!(
+                    "{ext}: option \"--{}\" also requires \"--{}\".\n",
+                    o.name,
+                    other()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The `MARK` target.
+pub struct Mark;
 
 /// The extensions this file provides.
-pub(crate) static EXTS: &[Ext] = &[];
+pub(crate) static EXTS: &[Ext] = &[&Mark];
+
+static OPTS: &[Opt] = &[
+    Opt::req("set-xmark"),
+    Opt::req("set-mark"),
+    Opt::req("and-mark"),
+    Opt::req("or-mark"),
+    Opt::req("xor-mark"),
+];
+/// libxt_MARK's option ids (set-mark, and, or, xor, set-xmark).
+static IDS: &[u32] = &[4, 0, 1, 2, 3];
+/// Every operation excludes the others.
+const ANY: u32 = 0x1f;
+static EXCL: &[u32] = &[ANY, ANY, ANY, ANY, ANY];
+
+impl Extension for Mark {
+    fn kind(&self) -> Kind {
+        Kind::Target
+    }
+    fn name(&self) -> &'static str {
+        "MARK"
+    }
+    fn revision(&self) -> u32 {
+        2
+    }
+    fn size(&self, _family: Family) -> usize {
+        8
+    }
+    fn options(&self) -> &'static [Opt] {
+        OPTS
+    }
+    fn parse(
+        &self,
+        _ctx: &Ctx<'_>,
+        opt: &'static str,
+        arg: Option<&str>,
+        _invert: bool,
+        st: &mut State,
+    ) -> XtResult<()> {
+        let (mark, mask) = match opt {
+            "set-xmark" => xt_markmask("MARK", opt, arg)?,
+            "set-mark" => {
+                let (v, m) = xt_markmask("MARK", opt, arg)?;
+                (v, v | m)
+            }
+            _ => {
+                let v = xt_uint("MARK", opt, arg, 0, u32::MAX as u64)? as u32;
+                match opt {
+                    "and-mark" => (0, !v),
+                    "or-mark" => (v, v),
+                    _ => (v, 0),
+                }
+            }
+        };
+        wr_u32(&mut st.blob, 0, mark);
+        wr_u32(&mut st.blob, 4, mask);
+        Ok(())
+    }
+    fn final_check(&self, _ctx: &Ctx<'_>, st: &mut State) -> XtResult<()> {
+        xt_fcheck("MARK", OPTS, IDS, EXCL, 0, st.seen)?;
+        if st.seen == 0 {
+            return Err(XtError::param(
+                "MARK: One of the --set-xmark, --{and,or,xor,set}-mark options is required",
+            ));
+        }
+        Ok(())
+    }
+    fn print(&self, _ctx: &PrintCtx, blob: &[u8], out: &mut String) {
+        let (mark, mask) = (rd_u32(blob, 0), rd_u32(blob, 4));
+        out.push_str(&mark_op_text("MARK", mark, mask));
+    }
+    fn save(&self, _ctx: &PrintCtx, blob: &[u8], out: &mut String) {
+        out.push_str(&format!(
+            " --set-xmark 0x{:x}/0x{:x}",
+            rd_u32(blob, 0),
+            rd_u32(blob, 4)
+        ));
+    }
+    fn decode_native(&self, _family: Family, fields: &[Field]) -> Option<Vec<u8>> {
+        match fields {
+            [Field::Expr(Expr::Immediate {
+                dreg: 1,
+                data: ImmData::Value(v),
+            }), Field::Expr(Expr::Meta {
+                key: meta::MARK,
+                sreg: Some(1),
+                dreg: None,
+            })] if v.len() == 4 => {
+                let mut b = vec![0; 8];
+                wr_u32(&mut b, 0, rd_u32(v, 0));
+                wr_u32(&mut b, 4, u32::MAX);
+                Some(b)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The `-L` text of a `(x & ~mask) ^ mark` operation, as MARK and CONNMARK
+/// print it: ` NAME and|or|xor|set|xset ...`.
+pub(crate) fn mark_op_text(name: &str, mark: u32, mask: u32) -> String {
+    if mark == 0 {
+        format!(" {name} and 0x{:x}", !mask)
+    } else if mark == mask {
+        format!(" {name} or 0x{mark:x}")
+    } else if mask == 0 {
+        format!(" {name} xor 0x{mark:x}")
+    } else if mask == u32::MAX {
+        format!(" {name} set 0x{mark:x}")
+    } else {
+        format!(" {name} xset 0x{mark:x}/0x{mask:x}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tables::ext::testing::run;
+
+    fn t(args: &[&str]) -> XtResult<crate::tables::ext::testing::Parsed> {
+        run(Kind::Target, "MARK", Family::V4, 0, "filter", "INPUT", args)
+    }
+
+    #[test]
+    fn corpus() {
+        for (args, saved) in [
+            (
+                "--set-xmark 0xfeedcafe/0xfeedcafe",
+                " -j MARK --set-xmark 0xfeedcafe/0xfeedcafe",
+            ),
+            ("--set-xmark 0x0", " -j MARK --set-xmark 0x0/0xffffffff"),
+            (
+                "--set-xmark 4294967295",
+                " -j MARK --set-xmark 0xffffffff/0xffffffff",
+            ),
+        ] {
+            let a: Vec<&str> = args.split(' ').collect();
+            assert_eq!(t(&a).unwrap().save, saved, "{args}");
+        }
+        for args in ["--set-xmark 4294967296", "--set-xmark -1", ""] {
+            let a: Vec<&str> = args.split(' ').filter(|s| !s.is_empty()).collect();
+            assert!(t(&a).is_err(), "{args}");
+        }
+    }
+
+    #[test]
+    fn observed() {
+        for (args, save, print) in [
+            (
+                "--set-mark 0x10",
+                " --set-xmark 0x10/0xffffffff",
+                " MARK set 0x10",
+            ),
+            (
+                "--set-xmark 0x10/0xff",
+                " --set-xmark 0x10/0xff",
+                " MARK xset 0x10/0xff",
+            ),
+            (
+                "--set-mark 0x10/0x1",
+                " --set-xmark 0x10/0x11",
+                " MARK xset 0x10/0x11",
+            ),
+            (
+                "--and-mark 0x10",
+                " --set-xmark 0x0/0xffffffef",
+                " MARK and 0x10",
+            ),
+            ("--or-mark 0x10", " --set-xmark 0x10/0x10", " MARK or 0x10"),
+            ("--xor-mark 0x10", " --set-xmark 0x10/0x0", " MARK xor 0x10"),
+            (
+                "--set-xmark 0",
+                " --set-xmark 0x0/0xffffffff",
+                " MARK and 0x0",
+            ),
+            (
+                "--set-xmark 0/0",
+                " --set-xmark 0x0/0x0",
+                " MARK and 0xffffffff",
+            ),
+            (
+                "--set-xmark 0xffffffff/0xffffffff",
+                " --set-xmark 0xffffffff/0xffffffff",
+                " MARK or 0xffffffff",
+            ),
+        ] {
+            let a: Vec<&str> = args.split(' ').collect();
+            let p = t(&a).unwrap();
+            assert_eq!(p.save, format!(" -j MARK{save}"), "{args}");
+            assert_eq!(p.print, print, "{args}");
+            assert_eq!(p.print_numeric, print, "{args}");
+        }
+        let p = t(&["--set-xmark", "0x10/0xff"]).unwrap();
+        assert_eq!(p.blob, [0x10, 0, 0, 0, 0xff, 0, 0, 0]);
+    }
+
+    #[test]
+    fn errors() {
+        let e = |a: &[&str]| t(a).unwrap_err().msg;
+        for (args, msg) in [
+            (
+                "--set-xmark 4294967296",
+                "MARK: bad integer value for option \"--set-xmark\", or out of range.\n",
+            ),
+            (
+                "--set-mark 1/",
+                "MARK: bad integer value for option \"--set-mark\", or out of range.\n",
+            ),
+            (
+                "--set-mark 0x1/0x2/3",
+                "MARK: trailing garbage after value for option \"--set-mark\".\n",
+            ),
+            (
+                "--and-mark 1/2",
+                "MARK: bad value for option \"--and-mark\", or out of range (0-4294967295).\n",
+            ),
+            (
+                "--set-mark 1 --and-mark 2",
+                "MARK: option \"--set-mark\" cannot be used together with \"--and-mark\".\n",
+            ),
+            (
+                "--set-mark 1 --set-xmark 2 --and-mark 3",
+                "MARK: option \"--set-xmark\" cannot be used together with \"--set-mark\".\n",
+            ),
+            (
+                "--xor-mark 1 --and-mark 2",
+                "MARK: option \"--and-mark\" cannot be used together with \"--xor-mark\".\n",
+            ),
+        ] {
+            let a: Vec<&str> = args.split(' ').collect();
+            assert_eq!(e(&a), msg, "{args}");
+        }
+        assert_eq!(
+            e(&[]),
+            "MARK: One of the --set-xmark, --{and,or,xor,set}-mark options is required"
+        );
+    }
+
+    #[test]
+    fn native_meta_mark_set() {
+        let f = [
+            Field::Expr(Expr::Immediate {
+                dreg: 1,
+                data: ImmData::Value(0x10u32.to_ne_bytes().to_vec()),
+            }),
+            Field::Expr(Expr::Meta {
+                key: meta::MARK,
+                sreg: Some(1),
+                dreg: None,
+            }),
+        ];
+        let b = Mark.decode_native(Family::V4, &f).unwrap();
+        assert_eq!(b, [0x10, 0, 0, 0, 0xff, 0xff, 0xff, 0xff]);
+        assert_eq!(Mark.decode_native(Family::V4, &f[..1]), None);
+    }
+
+    #[test]
+    fn strtoul() {
+        assert_eq!(strtoul_prefix("0x1f/3"), Some((31, "/3")));
+        assert_eq!(strtoul_prefix("0x"), Some((0, "x")));
+        assert_eq!(strtoul_prefix("019"), Some((1, "9")));
+        assert_eq!(strtoul_prefix("x"), None);
+        assert_eq!(strtoul_prefix("-1"), None);
+    }
+}

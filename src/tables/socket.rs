@@ -459,7 +459,8 @@ impl NfSocket {
             finish(&mut buf, s);
             let mut last = 0;
             for (i, op) in ops.iter().enumerate() {
-                last = buf.len();
+                // encode_op starts the message at the next 4-byte boundary.
+                last = (buf.len() + 3) & !3;
                 ffi::encode_op(&mut buf, family, op, begin_seq.wrapping_add(1 + i as u32))?;
             }
             ffi::set_ack(last, &mut buf);

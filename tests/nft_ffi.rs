@@ -1008,3 +1008,30 @@ fn hundred_thousand_rules() {
         .expect("rules")
         .is_empty());
 }
+
+#[test]
+fn hundred_thousand_failing_ops_overflow_safely() {
+    netns();
+    const N: usize = 100_000;
+    let mut sock = NfSocket::open().expect("open");
+    let mut ops = vec![Op::AddTable(filter_table())];
+    for i in 0..N {
+        let b = (i as u32).to_be_bytes();
+        ops.push(append(accept_rule(
+            "filter",
+            "MISSING",
+            [10, b[1], b[2], b[3]],
+        )));
+    }
+    let t = Instant::now();
+    match sock.commit(Family::V4, &ops, None) {
+        Err(CommitError::Op { index: 1, errno }) => assert_eq!(errno, libc::ENOENT),
+        other => panic!("expected Op {{ index: 1 }}, got {other:?}"),
+    }
+    eprintln!("100k failing ops: {:?}", t.elapsed());
+    // Nothing applied, and the socket is usable again.
+    assert!(sock.tables(Family::V4).expect("tables").is_empty());
+    sock.genid().expect("genid");
+    sock.commit(Family::V4, &ops[..1], None).expect("commit");
+    assert_eq!(sock.tables(Family::V4).expect("tables").len(), 1);
+}

@@ -95,12 +95,9 @@ fn proto_err(m: impl Into<String>) -> Error {
     Error::Protocol(m.into())
 }
 
+/// A value libnftnl or the kernel cannot take (`errno()` is `EINVAL`).
 fn inval(m: impl Into<String>) -> Error {
-    // Values the kernel would refuse anyway are reported like its refusal.
-    let _ = m.into();
-    Error::Kernel {
-        errno: libc::EINVAL,
-    }
+    Error::Protocol(m.into())
 }
 
 /// A NUL-terminated copy of a name, refused when it holds a NUL byte or is

@@ -459,7 +459,8 @@ impl NfSocket {
             finish(&mut buf, s);
             let mut last = 0;
             for (i, op) in ops.iter().enumerate() {
-                last = buf.len();
+                // encode_op starts the message at the next 4-byte boundary.
+                last = (buf.len() + 3) & !3;
                 ffi::encode_op(&mut buf, family, op, begin_seq.wrapping_add(1 + i as u32))?;
             }
             ffi::set_ack(last, &mut buf);
@@ -483,46 +484,31 @@ impl NfSocket {
         self.sbuf = buf;
         sent?;
 
-        let last_seq = begin_seq.wrapping_add(n);
-        let mut first_err: Option<(usize, i32)> = None;
-        let mut begin_err: Option<i32> = None;
-        let res = self.recv_loop(|m| {
-            if m.ty != NLMSG_ERROR {
-                return Ok(false);
-            }
-            let errno = m.errno()?;
-            if m.seq == begin_seq {
-                // Refused as a whole (ERESTART, ENOMEM, a malformed batch):
-                // nothing else follows.
-                begin_err = Some(errno);
-                return Ok(true);
-            }
-            let off = m.seq.wrapping_sub(begin_seq);
-            if off == 0 || off > n {
-                return Ok(false); // not ours (or the batch end)
-            }
-            let index = (off - 1) as usize;
-            if errno != 0 && first_err.is_none_or(|(i, _)| index < i) {
-                first_err = Some((index, errno));
-            }
-            Ok(m.seq == last_seq)
-        });
-        if let Err(e) = res {
-            return match (e, first_err) {
-                // The queue overflowed with error replies: the batch failed.
-                (Error::Io(io), Some((index, errno)))
-                    if io.raw_os_error() == Some(libc::ENOBUFS) =>
-                {
-                    self.drain();
-                    Err(CommitError::Op { index, errno })
+        let mut st = BatchReplies {
+            begin_seq,
+            n,
+            first_err: None,
+            begin_err: None,
+        };
+        match self.recv_loop(|m| st.feed(m)) {
+            Ok(()) => {}
+            // The receive queue overflowed with error replies (the kernel
+            // sends them all while processing the send, and drops the rest,
+            // possibly the final ACK): read what was kept, without waiting.
+            Err(Error::Io(e)) if e.raw_os_error() == Some(libc::ENOBUFS) => {
+                self.drain(|m| {
+                    let _ = st.feed(m);
+                });
+                if st.first_err.is_none() && st.begin_err.is_none() {
+                    return Err(CommitError::Other(Error::Io(e)));
                 }
-                (e, _) => {
-                    self.drain();
-                    Err(CommitError::Other(e))
-                }
-            };
+            }
+            Err(e) => {
+                self.drain(|_| {});
+                return Err(CommitError::Other(e));
+            }
         }
-        match (begin_err, first_err) {
+        match (st.begin_err, st.first_err) {
             (Some(ERESTART), _) => Err(CommitError::Restart),
             (Some(errno), _) => Err(CommitError::Other(Error::Kernel { errno })),
             (None, Some((index, errno))) => Err(CommitError::Op { index, errno }),
@@ -530,17 +516,64 @@ impl NfSocket {
         }
     }
 
-    /// Discards whatever is still queued (after an overflow or a timeout),
-    /// so the next request starts clean.
-    fn drain(&mut self) {
+    /// Reads whatever is still queued without waiting (after an overflow
+    /// or a timeout), handing each message to `f`, so the next request
+    /// starts clean.
+    fn drain(&mut self, mut f: impl FnMut(&RawMsg<'_>)) {
         if self.sock.nonblock().is_err() {
             return;
         }
-        while let Ok((n, _)) = self.sock.recv(&mut self.rbuf[..], Msg::empty()) {
-            if n == 0 {
-                break;
+        loop {
+            match self.sock.recv(&mut self.rbuf[..], Msg::empty()) {
+                Ok((0, _)) => break,
+                Ok((n, _)) => {
+                    let data = self.rbuf.get(..n).unwrap_or(&[]);
+                    if let Ok(msgs) = split(data) {
+                        msgs.iter().for_each(&mut f);
+                    }
+                }
+                // A further overflow report: messages are still queued.
+                Err(e) if e.raw_os_error() == Some(libc::ENOBUFS) => {}
+                Err(_) => break,
             }
         }
         let _ = self.sock.block();
+    }
+}
+
+/// The replies to one batch, matched by sequence number.
+struct BatchReplies {
+    begin_seq: u32,
+    /// Number of ops; op `i` has sequence number `begin_seq + 1 + i`.
+    n: u32,
+    /// The lowest-index failed op and its errno.
+    first_err: Option<(usize, i32)>,
+    /// An error on the batch begin: the batch was refused as a whole.
+    begin_err: Option<i32>,
+}
+
+impl BatchReplies {
+    /// Takes one reply; `true` once the last reply of the batch is in.
+    fn feed(&mut self, m: &RawMsg<'_>) -> Result<bool, Error> {
+        if m.ty != NLMSG_ERROR {
+            return Ok(false);
+        }
+        let errno = m.errno()?;
+        if m.seq == self.begin_seq {
+            // Refused as a whole (ERESTART, ENOMEM, a malformed batch):
+            // nothing else follows.
+            self.begin_err = Some(errno);
+            return Ok(true);
+        }
+        let off = m.seq.wrapping_sub(self.begin_seq);
+        if off == 0 || off > self.n {
+            return Ok(false); // not ours (or the batch end)
+        }
+        let index = (off - 1) as usize;
+        if errno != 0 && self.first_err.is_none_or(|(i, _)| index < i) {
+            self.first_err = Some((index, errno));
+        }
+        // The last op carries NLM_F_ACK: its ACK or error comes last.
+        Ok(off == self.n)
     }
 }

@@ -76,10 +76,18 @@ fn parse_script(script: &str) -> Vec<Step> {
         pending.push_str(line);
         let full = std::mem::take(&mut pending);
         if let Some(rest) = full.strip_prefix("!known ") {
-            let (reason, cmd) = rest.split_once(" :: ").expect("!known <reason> :: <command>");
-            steps.push(Step { cmd: cmd.trim().to_string(), known: Some(reason.trim().to_string()) });
+            let (reason, cmd) = rest
+                .split_once(" :: ")
+                .expect("!known <reason> :: <command>");
+            steps.push(Step {
+                cmd: cmd.trim().to_string(),
+                known: Some(reason.trim().to_string()),
+            });
         } else {
-            steps.push(Step { cmd: full, known: None });
+            steps.push(Step {
+                cmd: full,
+                known: None,
+            });
         }
     }
     steps
@@ -94,8 +102,18 @@ fn strip_dates(s: &str) -> String {
 
 /// Normalizes an output of `tool` for comparison.
 fn norm(tool: Tool, o: &Out) -> Out {
-    let fix = |s: &str| if tool == Tool::Ref { rename_messages(s) } else { s.to_string() };
-    Out { rc: o.rc, stdout: strip_dates(&o.stdout), stderr: fix(&o.stderr) }
+    let fix = |s: &str| {
+        if tool == Tool::Ref {
+            rename_messages(s)
+        } else {
+            s.to_string()
+        }
+    };
+    Out {
+        rc: o.rc,
+        stdout: strip_dates(&o.stdout),
+        stderr: fix(&o.stderr),
+    }
 }
 
 /// The listing commands run after a script: (label, command for iptables).
@@ -128,7 +146,10 @@ struct Observed {
 
 fn observe(tool: Tool, steps: &[Step]) -> Observed {
     fresh_netns();
-    let outs = steps.iter().map(|s| norm(tool, &sh(&rewrite_shell(tool, &s.cmd)))).collect();
+    let outs = steps
+        .iter()
+        .map(|s| norm(tool, &sh(&rewrite_shell(tool, &s.cmd))))
+        .collect();
     let bytecode = sh("nft --debug=netlink list ruleset");
     let s4 = sh("iptables-save").stdout;
     let s6 = sh("ip6tables-save").stdout;
@@ -138,7 +159,11 @@ fn observe(tool: Tool, steps: &[Step]) -> Observed {
         let b = norm(Tool::Rt, &sh(&rewrite_shell(Tool::Rt, &l)));
         ls.push((l, a, b));
     }
-    Observed { steps: outs, bytecode, listings: ls }
+    Observed {
+        steps: outs,
+        bytecode,
+        listings: ls,
+    }
 }
 
 /// Compares two outputs; appends a readable report of the differences.
@@ -151,10 +176,18 @@ fn compare(what: &str, a: &Out, la: &str, b: &Out, lb: &str, report: &mut String
         let _ = writeln!(report, "    exit status: {la} {} / {lb} {}", a.rc, b.rc);
     }
     if a.stdout != b.stdout {
-        let _ = writeln!(report, "    stdout:\n{}", diff(&a.stdout, &b.stdout, la, lb));
+        let _ = writeln!(
+            report,
+            "    stdout:\n{}",
+            diff(&a.stdout, &b.stdout, la, lb)
+        );
     }
     if a.stderr != b.stderr {
-        let _ = writeln!(report, "    stderr:\n{}", diff(&a.stderr, &b.stderr, la, lb));
+        let _ = writeln!(
+            report,
+            "    stderr:\n{}",
+            diff(&a.stderr, &b.stderr, la, lb)
+        );
     }
     false
 }
@@ -180,7 +213,11 @@ fn run_case(name: &str, script: &str) -> CaseResult {
                 "{name}: step {} `{}`: {reason} (outputs {})",
                 i + 1,
                 s.cmd,
-                if same { "equal anyway" } else { "differ, as expected" }
+                if same {
+                    "equal anyway"
+                } else {
+                    "differ, as expected"
+                }
             ));
             continue;
         }
@@ -202,8 +239,16 @@ fn run_case(name: &str, script: &str) -> CaseResult {
         &mut report,
     );
     // Listings: same list of commands on both sides when the tables agree.
-    let rl: std::collections::BTreeMap<_, _> = r.listings.iter().map(|(c, a, b)| (c.clone(), (a, b))).collect();
-    let tl: std::collections::BTreeMap<_, _> = t.listings.iter().map(|(c, a, b)| (c.clone(), (a, b))).collect();
+    let rl: std::collections::BTreeMap<_, _> = r
+        .listings
+        .iter()
+        .map(|(c, a, b)| (c.clone(), (a, b)))
+        .collect();
+    let tl: std::collections::BTreeMap<_, _> = t
+        .listings
+        .iter()
+        .map(|(c, a, b)| (c.clone(), (a, b)))
+        .collect();
     for (cmd, (ref_own, rt_of_ref)) in &rl {
         match tl.get(cmd) {
             Some((ref_of_rt, rt_own)) => {
@@ -234,17 +279,28 @@ fn run_case(name: &str, script: &str) -> CaseResult {
             }
             None => {
                 ok = false;
-                let _ = writeln!(report, "  * listing `{cmd}`: table only present after iptables");
+                let _ = writeln!(
+                    report,
+                    "  * listing `{cmd}`: table only present after iptables"
+                );
             }
         }
     }
     for cmd in tl.keys() {
         if !rl.contains_key(cmd) {
             ok = false;
-            let _ = writeln!(report, "  * listing `{cmd}`: table only present after rtables");
+            let _ = writeln!(
+                report,
+                "  * listing `{cmd}`: table only present after rtables"
+            );
         }
     }
-    CaseResult { name: name.to_string(), ok, report, known }
+    CaseResult {
+        name: name.to_string(),
+        ok,
+        report,
+        known,
+    }
 }
 
 #[test]
@@ -256,12 +312,18 @@ fn differential() {
     for (n, _) in CASES {
         assert!(names.insert(*n), "duplicate case name {n}");
     }
-    let jobs: VecDeque<(&'static str, &'static str)> =
-        CASES.iter().copied().filter(|(n, _)| n.contains(&filter)).collect();
+    let jobs: VecDeque<(&'static str, &'static str)> = CASES
+        .iter()
+        .copied()
+        .filter(|(n, _)| n.contains(&filter))
+        .collect();
     let total = jobs.len();
     let queue = Arc::new(Mutex::new(jobs));
     let results = Arc::new(Mutex::new(Vec::new()));
-    let workers: usize = std::env::var("NFT_DIFF_JOBS").ok().and_then(|s| s.parse().ok()).unwrap_or(4);
+    let workers: usize = std::env::var("NFT_DIFF_JOBS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(4);
     let mut hs = Vec::new();
     for _ in 0..workers.max(1) {
         let (q, res) = (Arc::clone(&queue), Arc::clone(&results));
@@ -276,7 +338,11 @@ fn differential() {
         h.join().expect("worker panicked");
     }
     let mut results = Arc::try_unwrap(results).ok().unwrap().into_inner().unwrap();
-    let order: std::collections::HashMap<&str, usize> = CASES.iter().enumerate().map(|(i, (n, _))| (*n, i)).collect();
+    let order: std::collections::HashMap<&str, usize> = CASES
+        .iter()
+        .enumerate()
+        .map(|(i, (n, _))| (*n, i))
+        .collect();
     results.sort_by_key(|r| order[r.name.as_str()]);
     let failed: Vec<&CaseResult> = results.iter().filter(|r| !r.ok).collect();
     let mut out = String::new();
@@ -304,7 +370,13 @@ fn differential() {
     eprintln!("{out}");
     let path = target_dir().join("nft-differential-report.txt");
     let _ = std::fs::write(&path, &out);
-    assert!(failed.is_empty(), "{} of {} differential cases failed; report: {}", failed.len(), total, path.display());
+    assert!(
+        failed.is_empty(),
+        "{} of {} differential cases failed; report: {}",
+        failed.len(),
+        total,
+        path.display()
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -328,7 +400,11 @@ fn nonexistent_chain_follows_1_8_10() {
         let o = rt(cmd);
         assert_eq!(
             (o.rc, o.stdout.as_str(), o.stderr.as_str()),
-            (1, "", format!("{name}: No chain/target/match by that name.\n").as_str()),
+            (
+                1,
+                "",
+                format!("{name}: No chain/target/match by that name.\n").as_str()
+            ),
             "{cmd}"
         );
     }
@@ -362,14 +438,33 @@ fn concurrent_writers() {
         }
     }
     let save = sh("iptables-save");
-    let n_ref = save.stdout.lines().filter(|l| l.starts_with("-A INPUT ")).count();
+    let n_ref = save
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("-A INPUT "))
+        .count();
     let rsave = rt("iptables-save");
-    let n_rt = rsave.stdout.lines().filter(|l| l.starts_with("-A INPUT ")).count();
-    eprintln!("concurrent_writers: 2000 processes in {:.1}s", t0.elapsed().as_secs_f64());
-    assert!(errors.is_empty(), "some rtables -A failed:\n{}", errors.lines().take(20).collect::<Vec<_>>().join("\n"));
+    let n_rt = rsave
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("-A INPUT "))
+        .count();
+    eprintln!(
+        "concurrent_writers: 2000 processes in {:.1}s",
+        t0.elapsed().as_secs_f64()
+    );
+    assert!(
+        errors.is_empty(),
+        "some rtables -A failed:\n{}",
+        errors.lines().take(20).collect::<Vec<_>>().join("\n")
+    );
     assert_eq!(n_ref, 2000, "iptables-save counts {n_ref} rules");
     assert_eq!(n_rt, 2000, "rtables-save counts {n_rt} rules");
-    let mut sorted: Vec<&str> = save.stdout.lines().filter(|l| l.starts_with("-A INPUT ")).collect();
+    let mut sorted: Vec<&str> = save
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("-A INPUT "))
+        .collect();
     sorted.sort();
     sorted.dedup();
     assert_eq!(sorted.len(), 2000, "duplicate rules");
@@ -403,8 +498,17 @@ fn failing_restore_is_atomic() {
     ];
     for (i, input) in inputs.iter().enumerate() {
         for noflush in ["", " --noflush"] {
-            let o = run(&[RTABLES_RESTORE.to_string()].into_iter().chain(noflush.split_whitespace().map(String::from)).collect::<Vec<_>>(), Some(input.as_bytes()));
-            assert_ne!(o.rc, 0, "input {i}{noflush}: rtables-restore succeeded:\n{input}");
+            let o = run(
+                &[RTABLES_RESTORE.to_string()]
+                    .into_iter()
+                    .chain(noflush.split_whitespace().map(String::from))
+                    .collect::<Vec<_>>(),
+                Some(input.as_bytes()),
+            );
+            assert_ne!(
+                o.rc, 0,
+                "input {i}{noflush}: rtables-restore succeeded:\n{input}"
+            );
             let after = snapshot();
             assert!(
                 after == before,
@@ -433,18 +537,33 @@ fn foreign_rules() {
     let mut failures = Vec::new();
     for f in foreign {
         fresh_netns();
-        assert_eq!(sh("iptables -A INPUT -s 1.2.3.4 -j DROP && iptables -A INPUT -s 4.3.2.1 -j DROP").rc, 0);
+        assert_eq!(
+            sh("iptables -A INPUT -s 1.2.3.4 -j DROP && iptables -A INPUT -s 4.3.2.1 -j DROP").rc,
+            0
+        );
         let add = sh(&format!("nft 'add rule ip filter INPUT {f}'"));
         assert_eq!(add.rc, 0, "nft add rule {f}: {}", add.stderr);
-        for cmd in ["iptables -S", "iptables -S INPUT", "iptables -L", "iptables -L -n -v", "iptables-save"] {
+        for cmd in [
+            "iptables -S",
+            "iptables -S INPUT",
+            "iptables -L",
+            "iptables -L -n -v",
+            "iptables-save",
+        ] {
             let o = rt(cmd);
             let lossy = o.stdout.lines().any(|l| {
                 l == "-A INPUT -j ACCEPT"
                     || l == "-A INPUT -j DROP"
                     || l.starts_with("ACCEPT     all  --  anywhere             anywhere")
-                    || l.contains("ACCEPT     0    --  *      *       0.0.0.0/0            0.0.0.0/0")
+                    || l.contains(
+                        "ACCEPT     0    --  *      *       0.0.0.0/0            0.0.0.0/0",
+                    )
             });
-            let marked = o.stdout.lines().chain(o.stderr.lines()).any(|l| l.starts_with("# "));
+            let marked = o
+                .stdout
+                .lines()
+                .chain(o.stderr.lines())
+                .any(|l| l.starts_with("# "));
             if lossy || !marked || o.rc == 0 {
                 failures.push(format!(
                     "`{f}` with `{}`: rc {}, lossy plain rule printed: {lossy}, `# ` line: {marked}\n    stdout: {}\n    stderr: {}",
@@ -459,14 +578,29 @@ fn foreign_rules() {
     // Rules rtables can express: exactly like iptables 1.8.9.
     fresh_netns();
     assert_eq!(sh("iptables -A INPUT -s 1.2.3.4 -j DROP").rc, 0);
-    for f in ["ip saddr 9.9.9.9 counter accept comment \"native comment\"", "ip ttl 5 accept"] {
+    for f in [
+        "ip saddr 9.9.9.9 counter accept comment \"native comment\"",
+        "ip ttl 5 accept",
+    ] {
         let add = sh(&format!("nft 'add rule ip filter INPUT {f}'"));
         assert_eq!(add.rc, 0, "nft add rule {f}: {}", add.stderr);
     }
     let expect = "-A INPUT -s 9.9.9.9/32 -m comment --comment \"native comment\" -j ACCEPT";
     let save = sh("iptables-save");
-    assert!(save.stdout.contains(expect) && save.stdout.contains("-A INPUT -m ttl --ttl-eq 5 -j ACCEPT"), "{}", save.stdout);
-    for cmd in ["iptables-save", "iptables-save -c", "iptables -S", "iptables -v -S", "iptables -L", "iptables -L -n -v -x"] {
+    assert!(
+        save.stdout.contains(expect)
+            && save.stdout.contains("-A INPUT -m ttl --ttl-eq 5 -j ACCEPT"),
+        "{}",
+        save.stdout
+    );
+    for cmd in [
+        "iptables-save",
+        "iptables-save -c",
+        "iptables -S",
+        "iptables -v -S",
+        "iptables -L",
+        "iptables -L -n -v -x",
+    ] {
         let a = norm(Tool::Ref, &sh(cmd));
         let b = norm(Tool::Rt, &rt(cmd));
         let mut rep = String::new();
@@ -474,5 +608,9 @@ fn foreign_rules() {
             failures.push(format!("expressible native rules:\n{rep}"));
         }
     }
-    assert!(failures.is_empty(), "foreign rules:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "foreign rules:\n{}",
+        failures.join("\n")
+    );
 }

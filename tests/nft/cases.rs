@@ -4,7 +4,9 @@
 
 pub const CASES: &[(&str, &str)] = &[
     // ---------------------------------------------------------------- basics
-    ("empty ruleset listings", r#"
+    (
+        "empty ruleset listings",
+        r#"
 iptables -S
 iptables -L
 iptables -L -n
@@ -18,8 +20,11 @@ iptables -t nat -S
 iptables -t mangle -L -n -v
 iptables -t raw -S
 iptables -t security -S
-"#),
-    ("append and list", r#"
+"#,
+    ),
+    (
+        "append and list",
+        r#"
 iptables -A INPUT -s 10.0.0.0/8 -j ACCEPT
 iptables -A INPUT -d 192.168.1.1 -j DROP
 iptables -A OUTPUT -p tcp --dport 22 -j ACCEPT
@@ -38,8 +43,11 @@ iptables -L INPUT 1
 iptables -L INPUT 2 -n
 iptables -L OUTPUT -n --line-numbers
 iptables -S OUTPUT 1
-"#),
-    ("append verbose echo", r#"
+"#,
+    ),
+    (
+        "append verbose echo",
+        r#"
 iptables -v -A INPUT -s 10.0.0.1 -j ACCEPT
 iptables -v -A INPUT -p tcp -m multiport --dports 80,443 -m comment --comment hi -j ACCEPT
 iptables -v -A INPUT -i eth2 -o eth3 -s 10.0.0.1 -d 10.0.0.2 -j ACCEPT
@@ -55,8 +63,11 @@ iptables -v -X VCHAIN
 iptables -v -F
 iptables -v -Z
 iptables -v -P INPUT ACCEPT
-"#),
-    ("check -C", r#"
+"#,
+    ),
+    (
+        "check -C",
+        r#"
 iptables -A INPUT -s 10.0.0.1 -p tcp --dport 80 -j ACCEPT
 iptables -C INPUT -s 10.0.0.1 -p tcp --dport 80 -j ACCEPT
 iptables -C INPUT -s 10.0.0.1/32 -p tcp -m tcp --dport 80 -j ACCEPT
@@ -66,8 +77,11 @@ iptables -C nonexist -j ACCEPT
 iptables -C INPUT -m foobar -j ACCEPT
 iptables -C INPUT -j foobar
 iptables -t foobar -C INPUT -j ACCEPT
-"#),
-    ("delete by spec and by number", r#"
+"#,
+    ),
+    (
+        "delete by spec and by number",
+        r#"
 iptables -A INPUT -s 1.1.1.1 -j ACCEPT
 iptables -A INPUT -s 2.2.2.2 -j ACCEPT
 iptables -A INPUT -s 3.3.3.3 -j ACCEPT
@@ -86,8 +100,11 @@ iptables -D INPUT 2
 iptables -D INPUT 1
 iptables -D INPUT 1
 iptables -S
-"#),
-    ("insert with and without number", r#"
+"#,
+    ),
+    (
+        "insert with and without number",
+        r#"
 iptables -I INPUT -s 1.1.1.1 -j ACCEPT
 iptables -I INPUT -s 2.2.2.2 -j ACCEPT
 iptables -I INPUT 1 -s 3.3.3.3 -j ACCEPT
@@ -100,8 +117,11 @@ iptables -I nonexist 1 -j ACCEPT
 iptables -I OUTPUT 1 -j ACCEPT
 iptables -I OUTPUT 2 -j DROP
 iptables -L -n --line-numbers
-"#),
-    ("replace", r#"
+"#,
+    ),
+    (
+        "replace",
+        r#"
 iptables -A INPUT -s 1.1.1.1 -j ACCEPT
 iptables -A INPUT -s 2.2.2.2 -j ACCEPT
 iptables -R INPUT 1 -s 9.9.9.9 -j DROP
@@ -112,8 +132,11 @@ iptables -R nonexist 1 -j ACCEPT
 iptables -R INPUT -j ACCEPT
 iptables -R INPUT 1 -j foobar
 iptables -S
-"#),
-    ("flush", r#"
+"#,
+    ),
+    (
+        "flush",
+        r#"
 iptables -N A
 iptables -A A -j ACCEPT
 iptables -A INPUT -j A
@@ -126,8 +149,11 @@ iptables -F bar
 iptables -t nat -A POSTROUTING -j MASQUERADE
 iptables -t nat -F
 iptables -t nat -S
-"#),
-    ("zero counters", r#"
+"#,
+    ),
+    (
+        "zero counters",
+        r#"
 iptables -A INPUT -c 10 100 -j ACCEPT
 iptables -A INPUT -c 20 200 -s 1.1.1.1 -j ACCEPT
 iptables -A OUTPUT -c 30 300 -j ACCEPT
@@ -146,15 +172,21 @@ iptables -L -Z -v -n OUTPUT
 iptables -L -v -n OUTPUT
 iptables -Z bar
 iptables -Z INPUT 9
-"#),
-    ("zero chain rule list", r#"
+"#,
+    ),
+    (
+        "zero chain rule list",
+        r#"
 iptables -A INPUT -c 1 2 -j ACCEPT
 iptables -A INPUT -c 3 4 -j ACCEPT
 iptables -Z INPUT 1
 iptables -v -S
 iptables -v -L -x
-"#),
-    ("user chains new delete", r#"
+"#,
+    ),
+    (
+        "user chains new delete",
+        r#"
 iptables -N MYCHAIN
 iptables -N MYCHAIN
 iptables -N OTHER
@@ -179,8 +211,11 @@ iptables -N "a b"
 iptables -N -bad
 iptables -N verylongchainnamethatiswaytoolongforiptables
 iptables -N ACCEPT
-"#),
-    ("rename chain -E", r#"
+"#,
+    ),
+    (
+        "rename chain -E",
+        r#"
 iptables -N foo
 iptables -A foo -j ACCEPT
 iptables -A INPUT -j foo
@@ -192,8 +227,11 @@ iptables -E foo2 bar
 iptables -E INPUT bar3
 iptables -S
 iptables -L -n
-"#),
-    ("policy -P", r#"
+"#,
+    ),
+    (
+        "policy -P",
+        r#"
 iptables -P INPUT DROP
 iptables -P FORWARD DROP
 iptables -P OUTPUT ACCEPT
@@ -208,15 +246,21 @@ iptables -t nat -P PREROUTING DROP
 iptables -t nat -S
 iptables -P INPUT ACCEPT
 iptables-save
-"#),
-    ("policy counters -c", r#"
+"#,
+    ),
+    (
+        "policy counters -c",
+        r#"
 iptables -P INPUT DROP -c 5 500
 iptables -P OUTPUT ACCEPT -c 7 700
 iptables-save -c
 iptables -L -v
 iptables -v -S
-"#),
-    ("goto and jump", r#"
+"#,
+    ),
+    (
+        "goto and jump",
+        r#"
 iptables -N TARGET1
 iptables -N TARGET2
 iptables -A INPUT -p tcp --syn -j TARGET1
@@ -228,8 +272,11 @@ iptables -A INPUT -g NOPE
 iptables -S
 iptables -L
 iptables -L -n -v --line-numbers
-"#),
-    ("negations", r#"
+"#,
+    ),
+    (
+        "negations",
+        r#"
 iptables -A INPUT ! -s 1.2.3.4 -j DROP
 iptables -A INPUT ! -d 10.0.0.0/8 -j DROP
 iptables -A INPUT ! -i eth0 -j DROP
@@ -247,8 +294,11 @@ iptables -A INPUT ! ! -s 1.2.3.4 -j DROP
 iptables -S
 iptables -L
 iptables -L -n -v
-"#),
-    ("counters -c on rules", r#"
+"#,
+    ),
+    (
+        "counters -c on rules",
+        r#"
 iptables -A INPUT -c 123456789 98765432100 -s 10.0.0.0/8 -p tcp --dport 22 -j ACCEPT
 iptables -A INPUT -c 0 0 -i lo -j ACCEPT
 iptables -I INPUT -c 99999 100000 -j DROP
@@ -262,8 +312,11 @@ iptables -v -S
 iptables -L -v
 iptables -L -v -x
 iptables -L -v -n --line-numbers
-"#),
-    ("number scaling in -L -v", r#"
+"#,
+    ),
+    (
+        "number scaling in -L -v",
+        r#"
 iptables -A INPUT -c 99999 99999 -j ACCEPT
 iptables -A INPUT -c 100000 100499 -j ACCEPT
 iptables -A INPUT -c 9999499 9999500 -j ACCEPT
@@ -274,8 +327,11 @@ iptables -P INPUT DROP -c 123456 7890123
 iptables -L -v
 iptables -L -v -x
 iptables-save -c
-"#),
-    ("options -n -x -w --line-numbers", r#"
+"#,
+    ),
+    (
+        "options -n -x -w --line-numbers",
+        r#"
 iptables -w -A INPUT -j ACCEPT
 iptables -w 5 -A INPUT -j DROP
 iptables -w -W 1000 -A INPUT -j DROP
@@ -293,8 +349,11 @@ iptables --policy FORWARD DROP
 iptables --flush INPUT
 iptables --zero
 iptables-save
-"#),
-    ("option abbreviations and concatenation", r#"
+"#,
+    ),
+    (
+        "option abbreviations and concatenation",
+        r#"
 iptables -AINPUT -jACCEPT
 iptables -L -nv
 iptables -nvL
@@ -302,8 +361,11 @@ iptables -nvxL INPUT --line-numbers
 iptables --lis -n
 iptables --app INPUT --jum DROP
 iptables -S
-"#),
-    ("interfaces", r#"
+"#,
+    ),
+    (
+        "interfaces",
+        r#"
 iptables -A INPUT -i eth0 -j ACCEPT
 iptables -A OUTPUT -o eth0.100 -j ACCEPT
 iptables -A INPUT -i eth+ -j ACCEPT
@@ -320,8 +382,11 @@ iptables -A PREROUTING -t nat -o eth0 -j ACCEPT
 iptables -S
 iptables -L -v
 iptables -L -v -n
-"#),
-    ("addresses and masks", r#"
+"#,
+    ),
+    (
+        "addresses and masks",
+        r#"
 iptables -A INPUT -s 10.0.0.0/8 -j ACCEPT
 iptables -A INPUT -s 10.1.2.3/8 -j ACCEPT
 iptables -A INPUT -s 10.1.2.0/23 -d 172.16.0.0/255.255.0.255 -j ACCEPT
@@ -338,8 +403,11 @@ iptables -A INPUT -s 1.1.1.1,2.2.2.2 -d 3.3.3.3,4.4.4.4 -j ACCEPT
 iptables -S
 iptables -L
 iptables -L -n -v
-"#),
-    ("protocols", r#"
+"#,
+    ),
+    (
+        "protocols",
+        r#"
 iptables -A INPUT -p tcp -j ACCEPT
 iptables -A INPUT -p udp -j ACCEPT
 iptables -A INPUT -p icmp -j ACCEPT
@@ -360,8 +428,11 @@ iptables -A INPUT -p ipv6-icmp -j ACCEPT
 iptables -S
 iptables -L
 iptables -L -n
-"#),
-    ("tcp udp icmp sctp matches", r#"
+"#,
+    ),
+    (
+        "tcp udp icmp sctp matches",
+        r#"
 iptables -A INPUT -p udp --sport 53 --dport 1024:65535 -j ACCEPT
 iptables -A OUTPUT -p tcp -m tcp --sport 22 --dport 22 -j ACCEPT
 iptables -A INPUT -p tcp --dport 1024: -j ACCEPT
@@ -384,9 +455,12 @@ iptables -A INPUT -m tcp --dport 22 -j ACCEPT
 iptables -S
 iptables -L
 iptables -L -n -v
-"#),
+"#,
+    ),
     // ------------------------------------------------ the fact sheet's rules
-    ("sheet 1.6 example rules", r#"
+    (
+        "sheet 1.6 example rules",
+        r#"
 iptables -N MYCHAIN
 iptables -A INPUT -s 10.0.0.0/8 -j ACCEPT
 iptables -A INPUT -s 10.1.2.0/23 -d 172.16.0.0/255.255.0.255 -j ACCEPT
@@ -430,8 +504,11 @@ iptables -t mangle -S
 iptables -t raw -L -v -n
 ip6tables -S
 ip6tables -L -n -v
-"#),
-    ("sheet 1.8 example table via restore", r#"
+"#,
+    ),
+    (
+        "sheet 1.8 example table via restore",
+        r#"
 printf '%s\n' '*filter' ':INPUT ACCEPT [0:0]' ':FORWARD DROP [0:0]' ':OUTPUT ACCEPT [0:0]' ':MYCHAIN - [0:0]' \
  '-A INPUT -s 10.0.0.0/8 -j ACCEPT' '-A INPUT -d 192.168.1.1/32 -j DROP' \
  '-A INPUT -s 10.1.2.0/23 -d 172.16.0.0/255.255.0.255 -j ACCEPT' '-A INPUT ! -s 1.2.3.4/32 -j DROP' \
@@ -459,8 +536,11 @@ iptables -L MYCHAIN
 iptables -S INPUT 7
 iptables -L INPUT 7
 iptables -L INPUT 7 -n -v
-"#),
-    ("sheet 1.8 -v -S and -L formats", r#"
+"#,
+    ),
+    (
+        "sheet 1.8 -v -S and -L formats",
+        r#"
 iptables -P INPUT DROP
 iptables -N MYCHAIN
 iptables -A INPUT -c 123456789 98765432100 -s 10.0.0.0/8 -p tcp --dport 22 -j ACCEPT
@@ -471,9 +551,12 @@ iptables -L
 iptables -L -v
 iptables -L -v -x -n
 iptables-save -c
-"#),
+"#,
+    ),
     // ------------------------------------------------------------------ nat
-    ("nat DNAT SNAT MASQUERADE REDIRECT", r#"
+    (
+        "nat DNAT SNAT MASQUERADE REDIRECT",
+        r#"
 iptables -t nat -A PREROUTING -p tcp --dport 80 -j DNAT --to-destination 10.0.0.2:8080
 iptables -t nat -A PREROUTING -p tcp --dport 25 -j REDIRECT --to-ports 2525
 iptables -t nat -A PREROUTING -p tcp -j DNAT --to-destination 1.1.1.1:ssh
@@ -497,8 +580,11 @@ iptables -t nat -L -n -v --line-numbers
 iptables -t nat -L -v
 iptables -t nat -S POSTROUTING
 iptables -t nat -L POSTROUTING 2
-"#),
-    ("nat ipv6", r#"
+"#,
+    ),
+    (
+        "nat ipv6",
+        r#"
 ip6tables -t nat -A PREROUTING -p tcp --dport 80 -j DNAT --to-destination [2001:db8::2]:8080
 ip6tables -t nat -A PREROUTING -j DNAT --to-destination 2001:db8::3
 ip6tables -t nat -A POSTROUTING -o eth0 -j MASQUERADE
@@ -507,9 +593,12 @@ ip6tables -t nat -A PREROUTING -p tcp --dport 25 -j REDIRECT --to-ports 2525
 ip6tables -t nat -S
 ip6tables -t nat -L
 ip6tables -t nat -L -n -v
-"#),
+"#,
+    ),
     // ----------------------------------------------------------------- IPv6
-    ("ipv6 basics", r#"
+    (
+        "ipv6 basics",
+        r#"
 ip6tables -A INPUT -s 2001:db8::/32 -p tcp --dport 443 -j ACCEPT
 ip6tables -A OUTPUT -d 2001:db8::1/ffff:ffff:0:0:ffff:: -j DROP
 ip6tables -A INPUT -s ::1 -j ACCEPT
@@ -539,8 +628,11 @@ ip6tables -Z
 ip6tables -E V6CHAIN V6NEW
 ip6tables-save
 ip6tables-save -c
-"#),
-    ("ipv6 errors", r#"
+"#,
+    ),
+    (
+        "ipv6 errors",
+        r#"
 ip6tables -A OUTPUT -i eth0 -j ACCEPT
 ip6tables -A INPUT -j NOPE
 ip6tables -N X
@@ -553,9 +645,12 @@ ip6tables -A INPUT -m foobar
 ip6tables --bogus
 ip6tables -A INPUT -s
 ip6tables -A INPUT -p icmp --icmp-type 8 -j ACCEPT
-"#),
+"#,
+    ),
     // ---------------------------------------------------------------- errors
-    ("errors from the sheet 1.11", r#"
+    (
+        "errors from the sheet 1.11",
+        r#"
 iptables -A OUTPUT -i eth0 -j ACCEPT
 iptables -A INPUT -o eth0 -j ACCEPT
 iptables -A INPUT -m set --match-set foo src -j ACCEPT
@@ -570,8 +665,11 @@ iptables -D bar -j ACCEPT
 iptables -R bar 1 -j ACCEPT
 iptables -t foobar -L
 iptables -t foobar -A INPUT -j ACCEPT
-"#),
-    ("errors return codes shell test", r#"
+"#,
+    ),
+    (
+        "errors return codes shell test",
+        r#"
 iptables -N foo
 iptables -N foo
 iptables -F foo
@@ -602,8 +700,11 @@ iptables -C nonexist -j ACCEPT
 iptables -C INPUT -m foobar -j ACCEPT
 iptables -C INPUT -j foobar
 iptables -t foobar -C INPUT -j ACCEPT
-"#),
-    ("errors bad options and arguments", r#"
+"#,
+    ),
+    (
+        "errors bad options and arguments",
+        r#"
 iptables --bogus
 iptables -A
 iptables -A INPUT -s
@@ -646,8 +747,11 @@ iptables -4 -A INPUT -j ACCEPT
 iptables
 iptables -v
 iptables -n
-"#),
-    ("unknown match and target", r#"
+"#,
+    ),
+    (
+        "unknown match and target",
+        r#"
 iptables -A INPUT -m foobar -j ACCEPT
 iptables -A INPUT -m tcp --dport 1 -j ACCEPT
 iptables -A INPUT -j FOOBAR
@@ -657,24 +761,33 @@ iptables -A INPUT -m conntrack -j ACCEPT
 iptables -A INPUT -m conntrack --bogus -j ACCEPT
 iptables -A INPUT -j MARK
 iptables -A INPUT -j DNAT --to-destination 1.1.1.1
-"#),
-    ("-t foobar", r#"
+"#,
+    ),
+    (
+        "-t foobar",
+        r#"
 iptables -t foobar -L
 iptables -t foobar -S
 iptables -t foobar -A INPUT -j ACCEPT
 iptables -t foobar -F
 iptables -t foobar -N X
 iptables-save -t foobar
-"#),
-    ("known: version and help texts", r#"
+"#,
+    ),
+    (
+        "known: version and help texts",
+        r#"
 !known the -V/-h texts differ deliberately :: iptables -V
 !known the -V/-h texts differ deliberately :: iptables --version
 !known the -V/-h texts differ deliberately :: iptables -h
 !known the -V/-h texts differ deliberately :: iptables-save -h
 !known the -V/-h texts differ deliberately :: iptables-restore -h
-"#),
+"#,
+    ),
     // ----------------------------------------------------------- extensions
-    ("common matches", r#"
+    (
+        "common matches",
+        r#"
 iptables -A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
 iptables -A INPUT -m conntrack ! --ctstate INVALID --ctproto tcp -j ACCEPT
 iptables -A INPUT -m state --state NEW,ESTABLISHED -j ACCEPT
@@ -725,8 +838,11 @@ iptables -A PREROUTING -m rpfilter -t mangle -j ACCEPT
 iptables -S
 iptables -L
 iptables -L -n -v
-"#),
-    ("common targets", r#"
+"#,
+    ),
+    (
+        "common targets",
+        r#"
 iptables -A INPUT -j REJECT
 iptables -A INPUT -j REJECT --reject-with icmp-host-prohibited
 iptables -A INPUT -p tcp -j REJECT --reject-with tcp-reset
@@ -774,8 +890,11 @@ iptables -t mangle -S
 iptables -t mangle -L -n -v
 iptables -t raw -S
 iptables -t raw -L -n
-"#),
-    ("quoting in comments and prefixes", r#"
+"#,
+    ),
+    (
+        "quoting in comments and prefixes",
+        r#"
 iptables -A INPUT -m comment --comment "a \"quoted\" word" -j ACCEPT
 iptables -A INPUT -m comment --comment 'single $quotes' -j ACCEPT
 iptables -A INPUT -m comment --comment "" -j ACCEPT
@@ -791,8 +910,11 @@ iptables -S
 iptables -L
 iptables -L -n -v
 iptables-save
-"#),
-    ("many chains sorted", r#"
+"#,
+    ),
+    (
+        "many chains sorted",
+        r#"
 iptables -N zeta
 iptables -N alpha
 iptables -N Beta
@@ -809,8 +931,11 @@ iptables-save
 iptables -L alpha -n -v
 iptables -S zeta
 iptables -X zeta
-"#),
-    ("all tables and chains", r#"
+"#,
+    ),
+    (
+        "all tables and chains",
+        r#"
 iptables -t mangle -A PREROUTING -j ACCEPT
 iptables -t mangle -A INPUT -j ACCEPT
 iptables -t mangle -A FORWARD -j ACCEPT
@@ -836,9 +961,12 @@ ip6tables -t mangle -A PREROUTING -j ACCEPT
 ip6tables -t raw -A OUTPUT -j ACCEPT
 ip6tables -t security -A INPUT -j ACCEPT
 ip6tables-save
-"#),
+"#,
+    ),
     // -------------------------------------------------------------- restore
-    ("restore round trip", r#"
+    (
+        "restore round trip",
+        r#"
 iptables -N MYCHAIN
 iptables -P INPUT DROP
 iptables -A INPUT -c 5 6 -i lo -j ACCEPT
@@ -863,8 +991,11 @@ ip6tables-restore < /tmp/nft-diff-rt.v6
 ip6tables-save
 iptables-save | iptables-restore
 iptables-save
-"#),
-    ("restore noflush", r#"
+"#,
+    ),
+    (
+        "restore noflush",
+        r#"
 iptables -A INPUT -s 1.1.1.1 -j ACCEPT
 printf '*filter\n-A INPUT -s 10.0.0.1 -j ACCEPT\nCOMMIT\n' | iptables-restore --noflush
 printf '*filter\n-A INPUT -s 10.0.0.2 -j ACCEPT\nCOMMIT\n' | iptables-restore -n
@@ -874,8 +1005,11 @@ printf '*filter\n-F INPUT\n-A INPUT -j ACCEPT\nCOMMIT\n' | iptables-restore -n
 iptables-save
 printf '*filter\n-A INPUT -s 10.0.0.3 -j ACCEPT\nCOMMIT\n' | iptables-restore
 iptables-save
-"#),
-    ("restore test mode and table selection", r#"
+"#,
+    ),
+    (
+        "restore test mode and table selection",
+        r#"
 iptables -A INPUT -s 1.1.1.1 -j ACCEPT
 printf '*filter\n-A INPUT -s 10.0.0.1 -j ACCEPT\nCOMMIT\n' | iptables-restore --test
 printf '*filter\n-A INPUT -s 10.0.0.1 -j ACCEPT\nCOMMIT\n' | iptables-restore -t
@@ -887,16 +1021,22 @@ iptables-save
 iptables-save -t nat
 iptables-save -t filter -c
 iptables-save -t mangle
-"#),
-    ("restore file argument and verbose", r#"
+"#,
+    ),
+    (
+        "restore file argument and verbose",
+        r#"
 printf '*filter\n:INPUT DROP [0:0]\n-A INPUT -j ACCEPT\nCOMMIT\n' > /tmp/nft-diff-restore-file.rules
 iptables-restore /tmp/nft-diff-restore-file.rules
 iptables-restore -v /tmp/nft-diff-restore-file.rules
 iptables-restore /tmp/nft-diff-does-not-exist.rules
 iptables-restore -v --noflush /tmp/nft-diff-restore-file.rules
 iptables-save
-"#),
-    ("restore error messages", r#"
+"#,
+    ),
+    (
+        "restore error messages",
+        r#"
 printf '*filter\n-A INPUT -j ACCEPT\n-A INPUT --bogus\nCOMMIT\n' | iptables-restore
 printf '*filter\n-A INPUT -j ACCEPT\n' | iptables-restore
 printf '*foobar\n-A INPUT -j ACCEPT\nCOMMIT\n' | iptables-restore
@@ -919,8 +1059,11 @@ printf '*filter\n-A INPUT -m comment --comment "unterminated -j ACCEPT\nCOMMIT\n
 printf '*filter\n-A INPUT -j ACCEPT -c 1 2\nCOMMIT\n' | iptables-restore
 iptables-restore --bogus < /dev/null
 iptables-save
-"#),
-    ("restore kernel error line", r#"
+"#,
+    ),
+    (
+        "restore kernel error line",
+        r#"
 printf '*filter\n:A - [0:0]\n-A A -j ACCEPT\n-X A\nCOMMIT\n' | iptables-restore
 printf '*filter\n:A - [0:0]\n-A INPUT -j A\n-X A\nCOMMIT\n' | iptables-restore
 printf '*nat\n-A INPUT -j DNAT --to-destination 1.1.1.1\nCOMMIT\n' | iptables-restore
@@ -930,8 +1073,11 @@ printf '*filter\n-D INPUT -s 9.9.9.9 -j ACCEPT\nCOMMIT\n' | iptables-restore --n
 printf '*filter\n-D INPUT 3\nCOMMIT\n' | iptables-restore --noflush
 printf '*filter\n-I INPUT 3 -j ACCEPT\nCOMMIT\n' | iptables-restore --noflush
 iptables-save
-"#),
-    ("restore policies counters and chains", r#"
+"#,
+    ),
+    (
+        "restore policies counters and chains",
+        r#"
 printf '*filter\n:INPUT DROP [10:1000]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [3:30]\n:USER - [5:50]\n[7:70] -A INPUT -j USER\n-A USER -j RETURN\nCOMMIT\n' | iptables-restore -c
 iptables-save -c
 iptables -L -v -x
@@ -939,16 +1085,22 @@ printf '*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n' | iptables-restore
 iptables-save -c
 printf '*filter\n:FORWARD DROP [1:1]\nCOMMIT\n' | iptables-restore --noflush
 iptables-save -c
-"#),
-    ("restore ipv6 and -6 lines", r#"
+"#,
+    ),
+    (
+        "restore ipv6 and -6 lines",
+        r#"
 printf '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -s 2001:db8::1 -j DROP\n-6 -A INPUT -s 2001:db8::2 -j DROP\n-4 -A INPUT -s 1.2.3.4 -j DROP\nCOMMIT\n' | ip6tables-restore
 ip6tables-save
 printf '*filter\n-4 -A INPUT -s 1.2.3.4 -j DROP\n-6 -A INPUT -s 2001:db8::2 -j DROP\nCOMMIT\n' | iptables-restore
 iptables-save
 printf '*filter\n-A INPUT -s 1.2.3.4 -j DROP\nCOMMIT\n' | ip6tables-restore
 ip6tables-save
-"#),
-    ("restore the 1.9 example twice", r#"
+"#,
+    ),
+    (
+        "restore the 1.9 example twice",
+        r#"
 printf '*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:MYCHAIN - [0:0]\n-A INPUT -i lo -j ACCEPT\n-A INPUT -j MYCHAIN\n-A MYCHAIN -p tcp --dport 22 -j ACCEPT\nCOMMIT\n' > /tmp/nft-diff-19.rules
 iptables-restore < /tmp/nft-diff-19.rules
 iptables-restore < /tmp/nft-diff-19.rules
@@ -959,8 +1111,11 @@ iptables -R INPUT 1 -s 2.2.2.2 -j DROP
 iptables -E MYCHAIN NEWNAME
 iptables-save
 iptables -L -n -v --line-numbers
-"#),
-    ("save options", r#"
+"#,
+    ),
+    (
+        "save options",
+        r#"
 iptables -A INPUT -j ACCEPT
 iptables -t nat -A POSTROUTING -j MASQUERADE
 iptables-save -t filter
@@ -975,14 +1130,18 @@ iptables-save --bogus
 iptables-save -t foobar
 iptables-save -M /bin/true
 ip6tables-save -t filter
-"#),
+"#,
+    ),
     // --------------------------------------------------------- cross checks
-    ("cross: mixed writers", r#"
+    (
+        "cross: mixed writers",
+        r#"
 iptables -A INPUT -s 1.1.1.1 -j ACCEPT
 ip6tables -A INPUT -s ::1 -j ACCEPT
 iptables -N C1
 iptables -A C1 -m comment --comment "c one" -j RETURN
 iptables -I INPUT -j C1
 iptables -S
-"#),
+"#,
+    ),
 ];

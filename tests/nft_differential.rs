@@ -303,6 +303,66 @@ fn run_case(name: &str, script: &str) -> CaseResult {
     }
 }
 
+/// One extra case per `.t` file and family, derived from the corpus: every
+/// rule line the corpus expects to load (OK or NOMATCH) is appended to the
+/// first chain of its section (with its table), then the table is listed with
+/// `-S`, `-L`, `-L -v -x` and `-L -n -v --line-numbers`: the listing (`-L`)
+/// formats of every extension, which the corpus itself never checks.
+fn corpus_cases() -> Vec<(String, String)> {
+    let dir = corpus_dir();
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("read corpus dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".t"))
+        .collect();
+    names.sort();
+    let mut cases = Vec::new();
+    for n in names {
+        let fams: &[&str] = if n.starts_with("libxt_") {
+            &["iptables", "ip6tables"]
+        } else if n.starts_with("libip6t_") {
+            &["ip6tables"]
+        } else if n.starts_with("libebt_") || n.starts_with("libarpt_") {
+            &[]
+        } else {
+            &["iptables"]
+        };
+        let text = std::fs::read_to_string(dir.join(&n)).expect("read .t");
+        let lines = parse_t(&text);
+        for prog in fams {
+            let mut script = String::new();
+            let mut chain = String::new();
+            let mut table = "filter".to_string();
+            let mut tables = vec![];
+            for l in &lines {
+                match l {
+                    Line::Chains(v) => chain = v[0].clone(),
+                    Line::Table(t) => table = t.clone(),
+                    Line::External(cmd) => {
+                        let _ = writeln!(script, "{cmd}");
+                    }
+                    Line::Rule { rule, res, .. } => {
+                        if res != "FAIL" && !chain.is_empty() {
+                            let _ = writeln!(script, "{prog} -t {table} -A {chain} {rule}");
+                            if !tables.contains(&table) {
+                                tables.push(table.clone());
+                            }
+                        }
+                    }
+                }
+            }
+            for t in tables {
+                for opts in ["-S", "-L", "-L -v -x", "-L -n -v --line-numbers"] {
+                    let _ = writeln!(script, "{prog} -t {t} {opts}");
+                }
+            }
+            cases.push((format!("corpus {n} {prog}"), script));
+        }
+    }
+    cases
+}
+
 #[test]
 fn differential() {
     require_root_and_tools();
@@ -312,9 +372,20 @@ fn differential() {
     for (n, _) in CASES {
         assert!(names.insert(*n), "duplicate case name {n}");
     }
-    let jobs: VecDeque<(&'static str, &'static str)> = CASES
+    let mut all: Vec<(String, String)> = CASES
         .iter()
-        .copied()
+        .map(|(n, s)| (n.to_string(), s.to_string()))
+        .collect();
+    if std::env::var("NFT_DIFF_NO_CORPUS").is_err() {
+        all.extend(corpus_cases());
+    }
+    let order: std::collections::HashMap<String, usize> = all
+        .iter()
+        .enumerate()
+        .map(|(i, (n, _))| (n.clone(), i))
+        .collect();
+    let jobs: VecDeque<(String, String)> = all
+        .into_iter()
         .filter(|(n, _)| n.contains(&filter))
         .collect();
     let total = jobs.len();
@@ -330,7 +401,7 @@ fn differential() {
         hs.push(std::thread::spawn(move || loop {
             let job = q.lock().unwrap().pop_front();
             let Some((name, script)) = job else { break };
-            let r = run_case(name, script);
+            let r = run_case(&name, &script);
             res.lock().unwrap().push(r);
         }));
     }
@@ -338,12 +409,7 @@ fn differential() {
         h.join().expect("worker panicked");
     }
     let mut results = Arc::try_unwrap(results).ok().unwrap().into_inner().unwrap();
-    let order: std::collections::HashMap<&str, usize> = CASES
-        .iter()
-        .enumerate()
-        .map(|(i, (n, _))| (*n, i))
-        .collect();
-    results.sort_by_key(|r| order[r.name.as_str()]);
+    results.sort_by_key(|r| order[&r.name]);
     let failed: Vec<&CaseResult> = results.iter().filter(|r| !r.ok).collect();
     let mut out = String::new();
     for r in &failed {

@@ -20,7 +20,9 @@
 //!   rules must equal rtables' own (the cross checks).
 //!
 //! Script syntax: one command per line (a trailing `\` continues it), `#`
-//! starts a comment line, and `!known <reason> :: <command>` runs a command
+//! starts a comment line, `ref-iptables…`/`rt-iptables…` name the reference
+//! or the rtables program in both runs (for mixed pipelines such as
+//! `ref-iptables-save | iptables-restore`), and `!known <reason> :: <command>` runs a command
 //! in both namespaces without comparing it (a known, deliberate difference;
 //! reported, never silently dropped).
 //!
@@ -37,7 +39,8 @@
 //!
 //! Run: `cargo test --test nft_differential -- --nocapture` (as root).
 //! `NFT_DIFF_FILTER=<substring>` runs only the cases whose name contains it;
-//! `NFT_DIFF_JOBS` sets the worker threads (default 4). The full report is
+//! `NFT_DIFF_JOBS` sets the worker threads (default 4);
+//! `NFT_DIFF_NO_CORPUS=1` leaves out the cases derived from the `.t` corpus. The full report is
 //! also written to `target/nft-differential-report.txt`.
 
 #[path = "nft/common.rs"]

@@ -233,10 +233,11 @@ pub fn program_for(tool: Tool, name: &str) -> Option<String> {
 
 /// Rewrites every command-position (or any whole-word) occurrence of the
 /// iptables program names in a shell command for `tool`.
+///
+/// Two prefixes pin a program for both runs, for mixed pipelines:
+/// `ref-iptables-save` is always iptables-save, `rt-iptables-restore` is
+/// always rtables-restore.
 pub fn rewrite_shell(tool: Tool, script: &str) -> String {
-    if tool == Tool::Ref {
-        return script.to_string();
-    }
     let mut out = String::with_capacity(script.len() + 64);
     let bytes: Vec<char> = script.chars().collect();
     let mut i = 0;
@@ -249,7 +250,14 @@ pub fn rewrite_shell(tool: Tool, script: &str) -> String {
                 j += 1;
             }
             let word: String = bytes[i..j].iter().collect();
-            match program_for(tool, &word) {
+            let mapped = if let Some(w) = word.strip_prefix("ref-") {
+                program_for(Tool::Ref, w)
+            } else if let Some(w) = word.strip_prefix("rt-") {
+                program_for(Tool::Rt, w)
+            } else {
+                program_for(tool, &word)
+            };
+            match mapped {
                 Some(p) => out.push_str(&p),
                 None => out.push_str(&word),
             }

@@ -19,6 +19,9 @@ use super::render::{ChainView, TableView};
 use super::rule::{self, Place, Rule, Target};
 use super::socket::{CommitError, NfSocket};
 
+/// Up to this many chains, rules are dumped chain by chain.
+const PER_CHAIN_DUMP_LIMIT: usize = 2000;
+
 /// How many times a transaction is rebuilt after a concurrent change.
 const MAX_RETRIES: usize = 1000;
 
@@ -242,6 +245,19 @@ impl<'a> Tx<'a> {
     /// Reads every chain's rules of a table with one dump.
     fn load_all_rules(&mut self, t: usize) -> XtResult<()> {
         if !self.tables[t].exists || self.tables[t].chains.iter().all(|c| c.rules.is_some()) {
+            return Ok(());
+        }
+        // The kernel resumes a rule dump by skipping every rule before the
+        // resume point, for each 32 KiB reply: one dump per chain keeps that
+        // skip short (iptables does the same); with very many chains one
+        // table dump costs fewer round trips.
+        let missing: Vec<usize> = (0..self.tables[t].chains.len())
+            .filter(|&c| self.tables[t].chains[c].rules.is_none())
+            .collect();
+        if missing.len() < PER_CHAIN_DUMP_LIMIT {
+            for c in missing {
+                self.load_rules(t, c)?;
+            }
             return Ok(());
         }
         let table = self.tables[t].def.name.to_string();

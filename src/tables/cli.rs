@@ -202,6 +202,9 @@ struct Inst {
     st: State,
 }
 
+/// Extension options that take two words.
+const TWO_WORD_OPTS: &[(&str, &str)] = &[("tcp", "tcp-flags"), ("sctp", "chunk-types")];
+
 /// Options whose presence the legality matrix checks, in iptables' order.
 const OPTFLAGS: [&str; 12] = [
     "-n", "-s", "-d", "-p", "-j", "-v", "-x", "-i", "-o", "--line-numbers", "-c", "-f",
@@ -537,7 +540,19 @@ impl<'a> Parser<'a> {
             (Arg::Required, None) => match self.args.get(self.pos) {
                 Some(v) => {
                     self.pos += 1;
-                    Some(v.clone())
+                    let mut v = v.clone();
+                    // Options that take two words (`--tcp-flags MASK COMP`)
+                    // get them joined by a NUL, when the second is there.
+                    if TWO_WORD_OPTS.contains(&(ext.name(), o.name)) {
+                        if let Some(w) = self.args.get(self.pos) {
+                            if !w.starts_with('-') && !w.starts_with('!') {
+                                v.push('\0');
+                                v.push_str(w);
+                                self.pos += 1;
+                            }
+                        }
+                    }
+                    Some(v)
                 }
                 None => {
                     return Err(XtError::param(format!(

@@ -58,6 +58,24 @@ pub struct VTable {
     pub exists: bool,
     /// Chains: kernel order, then created ones.
     pub chains: Vec<VChain>,
+    /// Chain name → index into `chains`.
+    index: HashMap<String, usize>,
+}
+
+impl VTable {
+    fn reindex(&mut self) {
+        self.index = self
+            .chains
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.k.name.clone(), i))
+            .collect();
+    }
+
+    fn push_chain(&mut self, c: VChain) {
+        self.index.insert(c.k.name.clone(), self.chains.len());
+        self.chains.push(c);
+    }
 }
 
 /// What an op was, for kernel error messages (` RULE_APPEND failed
@@ -144,7 +162,7 @@ impl<'a> Tx<'a> {
             XtError::with_status(status::VERSION, format!("table '{name}' does not exist"))
         })?;
         let exists = self.kernel_tables()?.iter().any(|t| t.name == name);
-        let mut chains = Vec::new();
+        let mut chains: Vec<VChain> = Vec::new();
         if exists {
             for k in self.sock.chains(self.family, Some(name)).map_err(kerr)? {
                 if k.table != name {
@@ -160,7 +178,7 @@ impl<'a> Tx<'a> {
             }
         }
         for c in def.chains {
-            if !chains.iter().any(|v| v.k.name == c.name) {
+            if !chains.iter().any(|v| v.builtin && v.k.name == c.name) {
                 chains.push(VChain {
                     k: def.kchain(self.family, c, 1),
                     builtin: true,
@@ -169,16 +187,19 @@ impl<'a> Tx<'a> {
                 });
             }
         }
-        self.tables.push(VTable {
+        let mut vt = VTable {
             def,
             exists,
             chains,
-        });
+            index: HashMap::new(),
+        };
+        vt.reindex();
+        self.tables.push(vt);
         Ok(self.tables.len() - 1)
     }
 
     fn chain_idx(&self, t: usize, name: &str) -> Option<usize> {
-        self.tables[t].chains.iter().position(|c| c.k.name == name)
+        self.tables[t].index.get(name).copied()
     }
 
     /// An existing chain (built-in chains are created on demand, as
@@ -588,7 +609,7 @@ impl<'a> Tx<'a> {
             name: chain.to_string(),
             ..KChain::default()
         };
-        self.tables[t].chains.push(VChain {
+        self.tables[t].push_chain(VChain {
             k: k.clone(),
             builtin: false,
             exists: true,
@@ -632,7 +653,9 @@ impl<'a> Tx<'a> {
             let name = k.name.clone();
             self.push(Op::DelChain(k), "CHAIN_DEL", format!("chain {name}"));
         }
+        let gone: std::collections::HashSet<String> = gone.into_iter().collect();
         self.tables[t].chains.retain(|c| !gone.contains(&c.k.name));
+        self.tables[t].reindex();
         Ok(())
     }
 
@@ -689,6 +712,8 @@ impl<'a> Tx<'a> {
         k.policy = None;
         k.chain_type = None;
         self.tables[t].chains[c].k.name = new.to_string();
+        self.tables[t].index.remove(old);
+        self.tables[t].index.insert(new.to_string(), c);
         self.push(
             Op::AddChain {
                 chain: k,
@@ -718,6 +743,7 @@ impl<'a> Tx<'a> {
         let def = self.tables[t].def;
         let family = self.family;
         self.tables[t] = VTable {
+            index: HashMap::new(),
             def,
             exists: false,
             chains: def
@@ -731,6 +757,7 @@ impl<'a> Tx<'a> {
                 })
                 .collect(),
         };
+        self.tables[t].reindex();
         Ok(())
     }
 

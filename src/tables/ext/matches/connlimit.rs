@@ -246,6 +246,10 @@ mod tests {
         assert_eq!(p.print, " #conn src/128 > 10");
         let e = |r: &str| parse(Family::V4, "INPUT", r).unwrap_err().msg;
         assert_eq!(
+            e("-m connlimit --connlimit-above 1 --connlimit-mask x"),
+            "connlimit: bad value for option \"--connlimit-mask\", neither a valid network mask nor valid CIDR (0-32).\n"
+        );
+        assert_eq!(
             e("-m connlimit --connlimit-mask 24"),
             "You must specify \"--connlimit-above\" or \"--connlimit-upto\"."
         );

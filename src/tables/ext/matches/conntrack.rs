@@ -382,7 +382,7 @@ pub(crate) fn parse_plenmask(ext: &str, opt: &str, family: Family, m: &str) -> X
     match bytes {
         Some(b) => Ok(mask_prefix(&b).map_or([0xff; 16], prefix_mask)),
         None => Err(XtError::param(format!(
-            "{ext}: bad value for option \"--{opt}\", neither a valid network mask nor valid CIDR (0-{max})."
+            "{ext}: bad value for option \"--{opt}\", neither a valid network mask nor valid CIDR (0-{max}).\n"
         ))),
     }
 }
@@ -1118,7 +1118,7 @@ mod tests {
         );
         assert_eq!(
             e("-m conntrack --ctorigsrc 1.1.1.1/-1"),
-            "conntrack: bad value for option \"--ctorigsrc\", neither a valid network mask nor valid CIDR (0-32)."
+            "conntrack: bad value for option \"--ctorigsrc\", neither a valid network mask nor valid CIDR (0-32).\n"
         );
         assert_eq!(
             e("-m conntrack"),

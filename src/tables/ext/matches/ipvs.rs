@@ -11,7 +11,7 @@
 //! revision 0 not supported, missing kernel module?` and the kernel refuses
 //! the rule.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::IpAddr;
 
 use super::hashlimit::{parse_plen, strtoul_full};
 use super::recent::parse_host;
@@ -104,6 +104,41 @@ pub(crate) fn parse_protocol(s: &str) -> XtResult<u8> {
         .ok_or_else(|| XtError::param(format!("unknown protocol \"{s}\" specified")))
 }
 
+/// `getprotobynumber`: the protocol's name in `/etc/protocols`.
+pub(crate) fn protocol_name(num: u8) -> Option<String> {
+    let text = std::fs::read_to_string("/etc/protocols").ok()?;
+    text.lines().find_map(|line| {
+        let line = line.split('#').next().unwrap_or("");
+        let mut words = line.split_whitespace();
+        let name = words.next()?;
+        (words.next()?.parse::<u8>().ok()? == num).then(|| name.to_string())
+    })
+}
+
+/// `XTTYPE_HOSTMASK`: `HOST[/MASK]` into 16-byte address and mask (a host
+/// without mask gets an all-ones mask).
+pub(crate) fn parse_hostmask(
+    ext: &str,
+    opt: &str,
+    family: Family,
+    arg: &str,
+) -> XtResult<([u8; 16], [u8; 16])> {
+    let (host, mask) = match arg.split_once('/') {
+        Some((h, m)) => (h, Some(m)),
+        None => (arg, None),
+    };
+    let mut addr = [0u8; 16];
+    match parse_host(family, host)? {
+        IpAddr::V4(v4) => addr[..4].copy_from_slice(&v4.octets()),
+        IpAddr::V6(v6) => addr.copy_from_slice(&v6.octets()),
+    }
+    let m = match mask {
+        None => [0xff; 16],
+        Some(m) => plen_mask(parse_plen(ext, opt, family, m)?),
+    };
+    Ok((addr, m))
+}
+
 /// `XTTYPE_PORT`: a number or a service name of any protocol.
 fn parse_port(s: &str) -> XtResult<u16> {
     if !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit()) {
@@ -118,7 +153,7 @@ fn parse_port(s: &str) -> XtResult<u16> {
 }
 
 /// The 16-byte mask of a prefix length.
-fn plen_mask(len: u8) -> [u8; 16] {
+pub(crate) fn plen_mask(len: u8) -> [u8; 16] {
     let bits: u128 = if len == 0 {
         0
     } else {
@@ -127,30 +162,26 @@ fn plen_mask(len: u8) -> [u8; 16] {
     bits.to_be_bytes()
 }
 
-fn mask_suffix(family: Family, blob: &[u8]) -> String {
-    match family {
+/// `xtables_ipmask_to_numeric` / `xtables_ip6mask_to_numeric` for the mask
+/// at `off`: empty for a host mask, `/N` for a prefix, `/MASK` otherwise.
+pub(crate) fn mask_suffix(family: Family, blob: &[u8], off: usize) -> String {
+    let (m, width, text) = match family {
         Family::V4 => {
-            let m = u32::from(rd_ipv4(blob, VMASK));
-            let ones = m.leading_ones();
-            if m.checked_shl(ones).unwrap_or(0) != 0 {
-                format!("/{}", Ipv4Addr::from(m))
-            } else if ones == 32 {
-                String::new()
-            } else {
-                format!("/{ones}")
-            }
+            let m = rd_ipv4(blob, off);
+            (u128::from(u32::from(m)) << 96, 32, m.to_string())
         }
         Family::V6 => {
-            let m = u128::from(rd_ipv6(blob, VMASK));
-            let ones = m.leading_ones();
-            if m.checked_shl(ones).unwrap_or(0) != 0 {
-                format!("/{}", Ipv6Addr::from(m))
-            } else if ones == 128 {
-                String::new()
-            } else {
-                format!("/{ones}")
-            }
+            let m = rd_ipv6(blob, off);
+            (u128::from(m), 128, m.to_string())
         }
+    };
+    let ones = m.leading_ones();
+    if m.checked_shl(ones).unwrap_or(0) != 0 {
+        format!("/{text}")
+    } else if ones == width {
+        String::new()
+    } else {
+        format!("/{ones}")
     }
 }
 
@@ -167,7 +198,7 @@ fn addr_text(family: Family, blob: &[u8], numeric: bool) -> String {
     } else {
         names::host_name(&addr).unwrap_or_else(|| addr.to_string())
     };
-    format!("{text}{}", mask_suffix(family, blob))
+    format!("{text}{}", mask_suffix(family, blob, VMASK))
 }
 
 fn dump(ctx: &PrintCtx, blob: &[u8], numeric: bool, prefix: &str, out: &mut String) {
@@ -253,19 +284,7 @@ impl Extension for Ipvs {
                 B_PROTO
             }
             "vaddr" => {
-                let (host, mask) = match a.split_once('/') {
-                    Some((h, m)) => (h, Some(m)),
-                    None => (a, None),
-                };
-                let mut addr = [0u8; 16];
-                match parse_host(ctx.family, host)? {
-                    IpAddr::V4(v4) => addr[..4].copy_from_slice(&v4.octets()),
-                    IpAddr::V6(v6) => addr.copy_from_slice(&v6.octets()),
-                }
-                let m = match mask {
-                    None => [0xff; 16],
-                    Some(m) => plen_mask(parse_plen("ipvs", opt, ctx.family, m)?),
-                };
+                let (addr, m) = parse_hostmask("ipvs", opt, ctx.family, a)?;
                 wr(&mut st.blob, VADDR, &addr);
                 wr(&mut st.blob, VMASK, &m);
                 B_VADDR

@@ -130,24 +130,35 @@ impl Invocation {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum BaseArg {
+/// Whether a base option takes an argument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BaseArg {
+    /// No argument.
     None,
+    /// A required argument.
     Req,
+    /// An optional argument (the next word when it is not an option).
     Opt,
 }
 
-struct BaseOpt {
-    long: &'static str,
-    short: Option<char>,
-    arg: BaseArg,
+/// One of rtables' own options (the CLI definition the help text, man
+/// page and completions are generated from).
+#[derive(Debug)]
+pub struct BaseOpt {
+    /// Long name without `--`.
+    pub long: &'static str,
+    /// Short letter.
+    pub short: Option<char>,
+    /// Argument kind.
+    pub arg: BaseArg,
 }
 
 const fn b(long: &'static str, short: Option<char>, arg: BaseArg) -> BaseOpt {
     BaseOpt { long, short, arg }
 }
 
-static BASE: &[BaseOpt] = &[
+/// Every base option of rtables, in iptables' order.
+pub static BASE: &[BaseOpt] = &[
     b("append", Some('A'), BaseArg::Req),
     b("delete", Some('D'), BaseArg::Req),
     b("check", Some('C'), BaseArg::Req),

@@ -363,7 +363,7 @@ mod tests {
         );
         // iptables -vvv for the tunnel line: element 0 and the trailer.
         let p = t(Family::V4, tun).unwrap();
-        let mut e0 = vec![0u8; 76];
+        let mut e0 = [0u8; 76];
         e0[0] = 10;
         e0[16] = 0xff;
         e0[32] = 10;

@@ -75,7 +75,12 @@ enum Line {
     /// `@cmd` / `%cmd`
     External(String),
     /// `RULE;SAVED;RESULT[;VARIANT[;ALT]]`, result already resolved for nft.
-    Rule { lineno: usize, rule: String, saved: String, res: String },
+    Rule {
+        lineno: usize,
+        rule: String,
+        saved: String,
+        res: String,
+    },
 }
 
 fn parse_t(text: &str) -> Vec<Line> {
@@ -87,7 +92,9 @@ fn parse_t(text: &str) -> Vec<Line> {
         }
         let rest = line.trim_end();
         match line.as_bytes()[0] {
-            b':' => out.push(Line::Chains(rest[1..].split(',').map(|s| s.to_string()).collect())),
+            b':' => out.push(Line::Chains(
+                rest[1..].split(',').map(|s| s.to_string()).collect(),
+            )),
             b'*' => out.push(Line::Table(rest[1..].to_string())),
             b'@' | b'%' => out.push(Line::External(rest[1..].to_string())),
             _ => {
@@ -111,8 +118,17 @@ fn parse_t(text: &str) -> Vec<Line> {
                         };
                     }
                 }
-                let saved = if item[1] == "=" { item[0].to_string() } else { item[1].to_string() };
-                out.push(Line::Rule { lineno: i + 1, rule: item[0].to_string(), saved, res });
+                let saved = if item[1] == "=" {
+                    item[0].to_string()
+                } else {
+                    item[1].to_string()
+                };
+                out.push(Line::Rule {
+                    lineno: i + 1,
+                    rule: item[0].to_string(),
+                    saved,
+                    res,
+                });
             }
         }
     }
@@ -177,7 +193,11 @@ fn run_test(c: &Cmds, rule: &str, rule_save: &str, res: &str) -> Result<(), Stri
             let got: Vec<&str> = s.stdout.lines().filter(|l| l.starts_with("-A ")).collect();
             return Err(format!(
                 "cannot find: -A {rule_save}\n        save has: {}",
-                if got.is_empty() { "(no -A lines)".to_string() } else { got.join("\n                  ") }
+                if got.is_empty() {
+                    "(no -A lines)".to_string()
+                } else {
+                    got.join("\n                  ")
+                }
             ));
         }
         return Ok(());
@@ -200,8 +220,18 @@ fn run_file(lines: &[Line], c: &Cmds) -> Vec<LineResult> {
             Line::External(cmd) => {
                 let _ = sh(&rewrite_shell(c.tool, cmd));
             }
-            Line::Rule { lineno, rule, saved, res } => {
-                let mut r = LineResult { lineno: *lineno, text: format!("{rule};{saved};{res}"), pass: true, reason: String::new() };
+            Line::Rule {
+                lineno,
+                rule,
+                saved,
+                res,
+            } => {
+                let mut r = LineResult {
+                    lineno: *lineno,
+                    text: format!("{rule};{saved};{res}"),
+                    pass: true,
+                    reason: String::new(),
+                };
                 if chains.is_empty() {
                     r.pass = false;
                     r.reason = "broken test, missing chain".into();
@@ -250,7 +280,10 @@ fn corpus_dir() -> PathBuf {
     if let Ok(d) = std::env::var("NFT_CORPUS_DIR") {
         return PathBuf::from(d);
     }
-    for d in ["/work/shared/conformance/iptables-1.8.9", "../shared/conformance/iptables-1.8.9"] {
+    for d in [
+        "/work/shared/conformance/iptables-1.8.9",
+        "../shared/conformance/iptables-1.8.9",
+    ] {
         if Path::new(d).is_dir() {
             return PathBuf::from(d);
         }
@@ -284,7 +317,10 @@ fn corpus() {
     let njobs = jobs.len();
     let queue = Arc::new(Mutex::new(jobs));
     let results: Arc<Mutex<Vec<FileResult>>> = Arc::new(Mutex::new(Vec::new()));
-    let workers: usize = std::env::var("NFT_CORPUS_JOBS").ok().and_then(|s| s.parse().ok()).unwrap_or(4);
+    let workers: usize = std::env::var("NFT_CORPUS_JOBS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(4);
     let mut handles = Vec::new();
     for _ in 0..workers.max(1) {
         let queue = Arc::clone(&queue);
@@ -298,7 +334,13 @@ fn corpus() {
             fresh_netns();
             let rtables = run_file(&lines, &cmds(Tool::Rt, fam));
             let secs = t0.elapsed().as_secs_f64();
-            results.lock().unwrap().push(FileResult { file, fam, reference, rtables, secs });
+            results.lock().unwrap().push(FileResult {
+                file,
+                fam,
+                reference,
+                rtables,
+                secs,
+            });
         }));
     }
     for h in handles {
@@ -311,7 +353,11 @@ fn corpus() {
     // Report.
     let mut table = String::new();
     let mut details = String::new();
-    let _ = writeln!(table, "{:<28} {:<4} {:>5} {:>5} {:>5} {:>5}", "file", "fam", "lines", "ref", "rt", "both");
+    let _ = writeln!(
+        table,
+        "{:<28} {:<4} {:>5} {:>5} {:>5} {:>5}",
+        "file", "fam", "lines", "ref", "rt", "both"
+    );
     let mut totals: Vec<(Fam, usize, usize, usize, usize)> = Vec::new();
     for fam in [Fam::V4, Fam::V6] {
         let (mut n, mut r, mut t, mut b) = (0, 0, 0, 0);
@@ -319,9 +365,23 @@ fn corpus() {
             let lines = fr.reference.len();
             let rp = fr.reference.iter().filter(|x| x.pass).count();
             let tp = fr.rtables.iter().filter(|x| x.pass).count();
-            let bp = fr.reference.iter().zip(&fr.rtables).filter(|(a, b)| a.pass && b.pass).count();
+            let bp = fr
+                .reference
+                .iter()
+                .zip(&fr.rtables)
+                .filter(|(a, b)| a.pass && b.pass)
+                .count();
             let mark = if bp < rp { "  <--" } else { "" };
-            let _ = writeln!(table, "{:<28} {:<4} {:>5} {:>5} {:>5} {:>5}{mark}", fr.file, fam.label(), lines, rp, tp, bp);
+            let _ = writeln!(
+                table,
+                "{:<28} {:<4} {:>5} {:>5} {:>5} {:>5}{mark}",
+                fr.file,
+                fam.label(),
+                lines,
+                rp,
+                tp,
+                bp
+            );
             n += lines;
             r += rp;
             t += tp;
@@ -330,11 +390,21 @@ fn corpus() {
             for (a, z) in fr.reference.iter().zip(&fr.rtables) {
                 if a.pass != z.pass {
                     if !head {
-                        let _ = writeln!(details, "\n== {} ({}) {:.1}s", fr.file, fam.label(), fr.secs);
+                        let _ = writeln!(
+                            details,
+                            "\n== {} ({}) {:.1}s",
+                            fr.file,
+                            fam.label(),
+                            fr.secs
+                        );
                         head = true;
                     }
                     if a.pass {
-                        let _ = writeln!(details, "  line {}: {}\n    rtables: {}", z.lineno, z.text, z.reason);
+                        let _ = writeln!(
+                            details,
+                            "  line {}: {}\n    rtables: {}",
+                            z.lineno, z.text, z.reason
+                        );
                     } else {
                         let _ = writeln!(
                             details,
@@ -349,7 +419,11 @@ fn corpus() {
     }
     let mut summary = String::new();
     for (fam, n, r, t, b) in &totals {
-        let pct = if *r == 0 { 100.0 } else { 100.0 * *b as f64 / *r as f64 };
+        let pct = if *r == 0 {
+            100.0
+        } else {
+            100.0 * *b as f64 / *r as f64
+        };
         let _ = writeln!(
             summary,
             "TOTAL {}: lines {n}, reference passed {r}, rtables passed {t}, both {b} ({pct:.1}% of the reference's)",
@@ -357,14 +431,21 @@ fn corpus() {
         );
     }
     let elapsed = start.elapsed().as_secs_f64();
-    let _ = writeln!(summary, "elapsed {elapsed:.1}s, {} file runs, {workers} threads", njobs);
+    let _ = writeln!(
+        summary,
+        "elapsed {elapsed:.1}s, {} file runs, {workers} threads",
+        njobs
+    );
     let report = format!(
         "{table}\n{summary}\nLines where the two tools differ (reason given for the failing one):\n{details}"
     );
     eprintln!("{table}\n{summary}");
     let path = target_dir().join("nft-corpus-summary.txt");
     std::fs::write(&path, &report).expect("write summary");
-    eprintln!("details (every line rtables fails and the reference passes): {}", path.display());
+    eprintln!(
+        "details (every line rtables fails and the reference passes): {}",
+        path.display()
+    );
 
     for (fam, _n, r, _t, b) in &totals {
         assert!(

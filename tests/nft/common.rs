@@ -33,7 +33,14 @@ pub fn require_root_and_tools() {
         nix::unistd::geteuid().is_root(),
         "these tests need root (fresh network namespaces and nf_tables); run `cargo test` as root"
     );
-    for tool in ["iptables", "ip6tables", "iptables-save", "ip6tables-save", "iptables-restore", "nft"] {
+    for tool in [
+        "iptables",
+        "ip6tables",
+        "iptables-save",
+        "ip6tables-save",
+        "iptables-restore",
+        "nft",
+    ] {
         let ok = Command::new("sh")
             .arg("-c")
             .arg(format!("command -v {tool}"))
@@ -80,10 +87,14 @@ pub fn sh(script: &str) -> Out {
 }
 
 fn run_cmd(mut cmd: Command, stdin: Option<&[u8]>) -> Out {
-    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .env("LC_ALL", "C");
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    })
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .env("LC_ALL", "C");
     // SAFETY: alarm() is async-signal-safe; a pending alarm survives execve,
     // so a hanging command is killed by SIGALRM after TIMEOUT_S seconds.
     unsafe {
@@ -95,7 +106,11 @@ fn run_cmd(mut cmd: Command, stdin: Option<&[u8]>) -> Out {
     let mut child = match cmd.spawn() {
         Ok(c) => c,
         Err(e) => {
-            return Out { rc: 127, stdout: String::new(), stderr: format!("cannot run {cmd:?}: {e}\n") }
+            return Out {
+                rc: 127,
+                stdout: String::new(),
+                stderr: format!("cannot run {cmd:?}: {e}\n"),
+            }
         }
     };
     if let Some(data) = stdin {
@@ -225,7 +240,8 @@ pub fn rewrite_shell(tool: Tool, script: &str) -> String {
     let mut out = String::with_capacity(script.len() + 64);
     let bytes: Vec<char> = script.chars().collect();
     let mut i = 0;
-    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '/' || c == '.';
+    let is_word =
+        |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '/' || c == '.';
     while i < bytes.len() {
         if is_word(bytes[i]) && (i == 0 || !is_word(bytes[i - 1])) {
             let mut j = i;
@@ -249,8 +265,27 @@ pub fn rewrite_shell(tool: Tool, script: &str) -> String {
 /// Maps the reference's program names in messages to rtables' names, so the
 /// two tools' stderr can be compared: `ip6tables-restore` → `r6tables-restore`,
 /// `iptables` → `rtables`, …
+/// Only whole words (not preceded by a letter, digit, `_` or `-`) are
+/// mapped, so a chain name such as `tooLongForiptables` stays as it is.
 pub fn rename_messages(s: &str) -> String {
-    s.replace("ip6tables", "r6tables").replace("iptables", "rtables")
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    let boundary = |prev: Option<char>| !matches!(prev, Some(c) if c.is_alphanumeric() || c == '_' || c == '-');
+    while !rest.is_empty() {
+        let prev = out.chars().last();
+        if boundary(prev) && rest.starts_with("ip6tables") {
+            out.push_str("r6tables");
+            rest = &rest["ip6tables".len()..];
+        } else if boundary(prev) && rest.starts_with("iptables") {
+            out.push_str("rtables");
+            rest = &rest["iptables".len()..];
+        } else {
+            let c = rest.chars().next().unwrap();
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out
 }
 
 /// A unified-style line diff of two texts (small inputs; LCS based).
@@ -264,7 +299,11 @@ pub fn diff(a: &str, b: &str, label_a: &str, label_b: &str) -> String {
     let mut lcs = vec![vec![0u32; m + 1]; n + 1];
     for i in (0..n).rev() {
         for j in (0..m).rev() {
-            lcs[i][j] = if la[i] == lb[j] { lcs[i + 1][j + 1] + 1 } else { lcs[i + 1][j].max(lcs[i][j + 1]) };
+            lcs[i][j] = if la[i] == lb[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
         }
     }
     let mut out = format!("    --- {label_a}\n    +++ {label_b}\n");

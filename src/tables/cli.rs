@@ -746,6 +746,13 @@ impl<'a> Parser<'a> {
                 if inv && proto == 0 {
                     return Err(XtError::param("rule would never match protocol"));
                 }
+                if self.family == Family::V6 && !inv && [43, 44, 51, 60].contains(&proto) {
+                    // ip6tables' warning for extension headers, which never
+                    // show up as the layer 4 protocol.
+                    eprintln!(
+                        "Warning: never matched protocol: {name}. use extension match instead."
+                    );
+                }
                 self.inv.rule.spec.proto = proto;
                 self.inv.rule.spec.proto_inv = inv;
                 self.proto_given = proto != 0;

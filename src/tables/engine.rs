@@ -312,9 +312,9 @@ impl<'a> Tx<'a> {
 
     fn check_target(&mut self, t: usize, r: &Rule) -> XtResult<()> {
         if let Target::Jump(c) | Target::Goto(c) = &r.target {
-            let ok = self
-                .chain_idx(t, c)
-                .is_some_and(|i| self.tables[t].chains[i].exists && !self.tables[t].chains[i].builtin);
+            let ok = self.chain_idx(t, c).is_some_and(|i| {
+                self.tables[t].chains[i].exists && !self.tables[t].chains[i].builtin
+            });
             if !ok {
                 return Err(XtError::param(format!("Chain '{c}' does not exist")));
             }
@@ -413,7 +413,10 @@ impl<'a> Tx<'a> {
         let rules = self.tables[t].chains[c].rules.get_or_insert_with(Vec::new);
         let n = n as usize;
         if n > rules.len() {
-            return Err(XtError::bare(status::OTHER, "Index of replacement too big."));
+            return Err(XtError::bare(
+                status::OTHER,
+                "Index of replacement too big.",
+            ));
         }
         let old = rules[n - 1].k.handle;
         if old == 0 {
@@ -455,7 +458,11 @@ impl<'a> Tx<'a> {
         if v.k.handle == 0 {
             k.id = v.k.id;
         }
-        self.push(Op::DelRule(k), "RULE_DELETE", format!("rule in chain {chain}"));
+        self.push(
+            Op::DelRule(k),
+            "RULE_DELETE",
+            format!("rule in chain {chain}"),
+        );
     }
 
     /// `-D chain N`
@@ -541,7 +548,13 @@ impl<'a> Tx<'a> {
     }
 
     /// `-Z [chain [N]]`: every rule is replaced by itself with zeroed counters.
-    pub fn zero(&mut self, table: &str, chain: Option<&str>, n: Option<u32>, verbose: bool) -> XtResult<()> {
+    pub fn zero(
+        &mut self,
+        table: &str,
+        chain: Option<&str>,
+        n: Option<u32>,
+        verbose: bool,
+    ) -> XtResult<()> {
         let t = self.table(table)?;
         let idx: Vec<usize> = match chain {
             Some(ch) => vec![self.ensure_existing(t, ch)?],
@@ -627,7 +640,12 @@ impl<'a> Tx<'a> {
     }
 
     /// `-X [chain]`
-    pub fn delete_chain(&mut self, table: &str, chain: Option<&str>, verbose: bool) -> XtResult<()> {
+    pub fn delete_chain(
+        &mut self,
+        table: &str,
+        chain: Option<&str>,
+        verbose: bool,
+    ) -> XtResult<()> {
         let t = self.table(table)?;
         let idx: Vec<usize> = match chain {
             Some(ch) => {
@@ -697,7 +715,10 @@ impl<'a> Tx<'a> {
     pub fn rename(&mut self, table: &str, old: &str, new: &str) -> XtResult<()> {
         let t = self.table(table)?;
         let c = self.ensure_existing(t, old)?;
-        if self.chain_idx(t, new).is_some_and(|i| self.tables[t].chains[i].exists) {
+        if self
+            .chain_idx(t, new)
+            .is_some_and(|i| self.tables[t].chains[i].exists)
+        {
             return Err(XtError::bare(status::OTHER, "File exists."));
         }
         let mut k = self.tables[t].chains[c].k.clone();
@@ -763,7 +784,12 @@ impl<'a> Tx<'a> {
 
     /// Restore's `:CHAIN POLICY [p:b]` line: built-in chains get their
     /// policy (and are created), user chains are created or flushed.
-    pub fn declare_chain(&mut self, table: &str, chain: &str, policy: Option<&str>) -> XtResult<()> {
+    pub fn declare_chain(
+        &mut self,
+        table: &str,
+        chain: &str,
+        policy: Option<&str>,
+    ) -> XtResult<()> {
         let t = self.table(table)?;
         let builtin = self.tables[t].def.chain(chain).is_some();
         match policy {
@@ -784,14 +810,24 @@ impl<'a> Tx<'a> {
         let tab = &self.tables[t];
         let mut out: Vec<usize> = Vec::new();
         for bc in tab.def.chains {
-            if let Some(i) = tab.chains.iter().position(|c| c.builtin && c.k.name == bc.name) {
+            if let Some(i) = tab
+                .chains
+                .iter()
+                .position(|c| c.builtin && c.k.name == bc.name)
+            {
                 out.push(i);
             }
         }
         let mut users: Vec<usize> = (0..tab.chains.len())
             .filter(|&i| !tab.chains[i].builtin && tab.chains[i].exists)
             .collect();
-        users.sort_unstable_by(|&a, &b| tab.chains[a].k.name.as_bytes().cmp(tab.chains[b].k.name.as_bytes()));
+        users.sort_unstable_by(|&a, &b| {
+            tab.chains[a]
+                .k
+                .name
+                .as_bytes()
+                .cmp(tab.chains[b].k.name.as_bytes())
+        });
         out.extend(users);
         out
     }
@@ -808,7 +844,10 @@ impl<'a> Tx<'a> {
             for r in c.rules.iter().flatten() {
                 for e in &r.k.exprs {
                     if let Expr::Immediate {
-                        data: super::expr::ImmData::Verdict { chain: Some(to), .. },
+                        data:
+                            super::expr::ImmData::Verdict {
+                                chain: Some(to), ..
+                            },
                         ..
                     } = e
                     {
@@ -817,7 +856,8 @@ impl<'a> Tx<'a> {
                 }
             }
         }
-        let refs: HashMap<String, u32> = refs.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        let refs: HashMap<String, u32> =
+            refs.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
         let mut chains = Vec::with_capacity(order.len());
         for c in order {
             let rules: Vec<Rule> = {
@@ -831,7 +871,11 @@ impl<'a> Tx<'a> {
             chains.push(ChainView {
                 name: ch.k.name.clone(),
                 policy: if ch.builtin {
-                    Some(if ch.k.policy == Some(0) { "DROP" } else { "ACCEPT" })
+                    Some(if ch.k.policy == Some(0) {
+                        "DROP"
+                    } else {
+                        "ACCEPT"
+                    })
                 } else {
                     None
                 },
@@ -867,7 +911,11 @@ impl<'a> Tx<'a> {
         let chain = inv.chain.as_deref().unwrap_or("");
         let verbose = inv.verbose > 0;
         match &inv.command {
-            Command::Append | Command::Insert(_) | Command::Replace(_) | Command::Delete | Command::Check => {
+            Command::Append
+            | Command::Insert(_)
+            | Command::Replace(_)
+            | Command::Delete
+            | Command::Check => {
                 let rules = inv.rules();
                 if matches!(inv.command, Command::Replace(_)) && rules.len() != 1 {
                     return Err(XtError::param(
@@ -900,7 +948,10 @@ impl<'a> Tx<'a> {
     }
 
     fn take_ops(&mut self) -> (Vec<Op>, Vec<OpDesc>) {
-        (std::mem::take(&mut self.ops), std::mem::take(&mut self.descs))
+        (
+            std::mem::take(&mut self.ops),
+            std::mem::take(&mut self.descs),
+        )
     }
 }
 
@@ -931,7 +982,10 @@ impl Engine {
     /// commits it carrying the generation id; on a concurrent change,
     /// rebuilds and retries. Returns the transaction's output text and
     /// whether every listed rule was expressible.
-    pub fn transact(&mut self, f: impl FnMut(&mut Tx<'_>) -> XtResult<()>) -> XtResult<(String, bool)> {
+    pub fn transact(
+        &mut self,
+        f: impl FnMut(&mut Tx<'_>) -> XtResult<()>,
+    ) -> XtResult<(String, bool)> {
         self.transact_opt(f, true)
     }
 
@@ -975,6 +1029,8 @@ impl Engine {
                 Err(CommitError::Other(e)) => return Err(kerr(e)),
             }
         }
-        Err(XtError::other("too many concurrent ruleset changes, giving up"))
+        Err(XtError::other(
+            "too many concurrent ruleset changes, giving up",
+        ))
     }
 }

@@ -143,12 +143,7 @@ pub fn save_main(args: &[String], mut family: Family, prog: &str) -> i32 {
                     o.table = Some(t.clone());
                     i += 1;
                 }
-                None => {
-                    return fail(
-                        &XtError::param("option \"-t\" requires an argument"),
-                        prog,
-                    )
-                }
+                None => return fail(&XtError::param("option \"-t\" requires an argument"), prog),
             },
             "-M" | "--modprobe" => i += 1,
             "--json" => o.json = true,
@@ -204,9 +199,11 @@ fn save(o: &SaveOpts, family: Family, prog: &str) -> XtResult<i32> {
         }
         if o.json {
             text = json::tables(&views, None);
-            ok = views
-                .iter()
-                .all(|v| v.chains.iter().all(|c| c.rules.iter().all(|r| r.problem.is_none())));
+            ok = views.iter().all(|v| {
+                v.chains
+                    .iter()
+                    .all(|c| c.rules.iter().all(|r| r.problem.is_none()))
+            });
             return Ok(());
         }
         for v in &views {

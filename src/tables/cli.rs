@@ -130,24 +130,35 @@ impl Invocation {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum BaseArg {
+/// Whether a base option takes an argument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BaseArg {
+    /// No argument.
     None,
+    /// A required argument.
     Req,
+    /// An optional argument (the next word when it is not an option).
     Opt,
 }
 
-struct BaseOpt {
-    long: &'static str,
-    short: Option<char>,
-    arg: BaseArg,
+/// One of rtables' own options (the CLI definition the help text, man
+/// page and completions are generated from).
+#[derive(Debug)]
+pub struct BaseOpt {
+    /// Long name without `--`.
+    pub long: &'static str,
+    /// Short letter.
+    pub short: Option<char>,
+    /// Argument kind.
+    pub arg: BaseArg,
 }
 
 const fn b(long: &'static str, short: Option<char>, arg: BaseArg) -> BaseOpt {
     BaseOpt { long, short, arg }
 }
 
-static BASE: &[BaseOpt] = &[
+/// Every base option of rtables, in iptables' order.
+pub static BASE: &[BaseOpt] = &[
     b("append", Some('A'), BaseArg::Req),
     b("delete", Some('D'), BaseArg::Req),
     b("check", Some('C'), BaseArg::Req),
@@ -202,9 +213,32 @@ struct Inst {
     st: State,
 }
 
+/// Extension options that take two words, passed joined by a NUL.
+const TWO_WORD_OPTS: &[(&str, &str)] = &[("tcp", "tcp-flags"), ("sctp", "chunk-types")];
+
+/// Extension options that take two words, passed joined by a space.
+const SPACE_JOINED_OPTS: &[(&str, &str)] = &[
+    ("set", "match-set"),
+    ("set", "set"),
+    ("SET", "add-set"),
+    ("SET", "del-set"),
+    ("SET", "map-set"),
+];
+
 /// Options whose presence the legality matrix checks, in iptables' order.
 const OPTFLAGS: [&str; 12] = [
-    "-n", "-s", "-d", "-p", "-j", "-v", "-x", "-i", "-o", "--line-numbers", "-c", "-f",
+    "-n",
+    "-s",
+    "-d",
+    "-p",
+    "-j",
+    "-v",
+    "-x",
+    "-i",
+    "-o",
+    "--line-numbers",
+    "-c",
+    "-f",
 ];
 
 fn matrix_row(c: &Command) -> &'static [u8; 12] {
@@ -355,7 +389,9 @@ impl<'a> Parser<'a> {
                     } else {
                         self.matches.get(*i).map(|m| m.ext)
                     };
-                    e.and_then(|e| e.options().get(*j)).map(|o| o.name).unwrap_or("")
+                    e.and_then(|e| e.options().get(*j))
+                        .map(|o| o.name)
+                        .unwrap_or("")
                 }
             }
         };
@@ -414,7 +450,10 @@ impl<'a> Parser<'a> {
                             },
                             (BaseArg::Opt, v) => v,
                         };
-                        let key = o.short.map(|c| c.to_string()).unwrap_or_else(|| o.long.to_string());
+                        let key = o
+                            .short
+                            .map(|c| c.to_string())
+                            .unwrap_or_else(|| o.long.to_string());
                         self.base_option(have_cmd, &key, o.long, arg)?;
                     }
                     Some(Resolved::Ext(i, j)) => self.ext_option(i, j, &word, inline)?,
@@ -516,7 +555,13 @@ impl<'a> Parser<'a> {
         self.matches.push(Inst { ext: e, st });
     }
 
-    fn ext_option(&mut self, i: usize, j: usize, word: &str, inline: Option<String>) -> XtResult<()> {
+    fn ext_option(
+        &mut self,
+        i: usize,
+        j: usize,
+        word: &str,
+        inline: Option<String>,
+    ) -> XtResult<()> {
         let invert = std::mem::take(&mut self.invert);
         let ext = if i == usize::MAX {
             self.target.as_ref().map(|t| t.ext)
@@ -537,7 +582,26 @@ impl<'a> Parser<'a> {
             (Arg::Required, None) => match self.args.get(self.pos) {
                 Some(v) => {
                     self.pos += 1;
-                    Some(v.clone())
+                    let mut v = v.clone();
+                    // Options that take two words (`--tcp-flags MASK COMP`)
+                    // get them joined by a NUL, when the second is there.
+                    let sep = if TWO_WORD_OPTS.contains(&(ext.name(), o.name)) {
+                        Some('\0')
+                    } else if SPACE_JOINED_OPTS.contains(&(ext.name(), o.name)) {
+                        Some(' ')
+                    } else {
+                        None
+                    };
+                    if let Some(sep) = sep {
+                        if let Some(w) = self.args.get(self.pos) {
+                            if !w.starts_with('-') && !w.starts_with('!') {
+                                v.push(sep);
+                                v.push_str(w);
+                                self.pos += 1;
+                            }
+                        }
+                    }
+                    Some(v)
                 }
                 None => {
                     return Err(XtError::param(format!(
@@ -585,7 +649,9 @@ impl<'a> Parser<'a> {
 
     fn flag(&mut self, idx: usize, letter: &str) -> XtResult<()> {
         if self.seen[idx] && idx != 5 {
-            return Err(XtError::param(format!("multiple {letter} flags not allowed")));
+            return Err(XtError::param(format!(
+                "multiple {letter} flags not allowed"
+            )));
         }
         self.seen[idx] = true;
         Ok(())
@@ -598,7 +664,12 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    fn chain_and_num(&mut self, have: &mut bool, cmd: Command, chain: Option<String>) -> XtResult<()> {
+    fn chain_and_num(
+        &mut self,
+        have: &mut bool,
+        cmd: Command,
+        chain: Option<String>,
+    ) -> XtResult<()> {
         self.set_command(have, cmd)?;
         let chain = chain.or_else(|| self.optional_word());
         if chain.is_some() {
@@ -610,7 +681,13 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    fn base_option(&mut self, have: &mut bool, key: &str, long: &str, arg: Option<String>) -> XtResult<()> {
+    fn base_option(
+        &mut self,
+        have: &mut bool,
+        key: &str,
+        long: &str,
+        arg: Option<String>,
+    ) -> XtResult<()> {
         let arg_s = arg.clone().unwrap_or_default();
         match key {
             "A" | "C" | "N" => {
@@ -687,9 +764,9 @@ impl<'a> Parser<'a> {
             }
             "P" => {
                 self.no_invert(long)?;
-                let pol = self.optional_word().ok_or_else(|| {
-                    XtError::param("-P requires a chain and a policy")
-                })?;
+                let pol = self
+                    .optional_word()
+                    .ok_or_else(|| XtError::param("-P requires a chain and a policy"))?;
                 self.set_command(have, Command::Policy(pol))?;
                 self.inv.chain = Some(arg_s);
             }
@@ -719,6 +796,13 @@ impl<'a> Parser<'a> {
                 let proto = parse_proto(&name)?;
                 if inv && proto == 0 {
                     return Err(XtError::param("rule would never match protocol"));
+                }
+                if self.family == Family::V6 && !inv && [43, 44, 51, 60].contains(&proto) {
+                    // ip6tables' warning for extension headers, which never
+                    // show up as the layer 4 protocol.
+                    eprintln!(
+                        "Warning: never matched protocol: {name}. use extension match instead."
+                    );
                 }
                 self.inv.rule.spec.proto = proto;
                 self.inv.rule.spec.proto_inv = inv;
@@ -807,9 +891,7 @@ impl<'a> Parser<'a> {
                     Some((p, b)) => (p.to_string(), Some(b.to_string())),
                     None => (arg_s.clone(), self.optional_word()),
                 };
-                let b = b.ok_or_else(|| {
-                    XtError::param("-c requires packet and byte counter")
-                })?;
+                let b = b.ok_or_else(|| XtError::param("-c requires packet and byte counter"))?;
                 let p: u64 = p
                     .parse()
                     .map_err(|_| XtError::param("-c packet counter not numeric"))?;
@@ -959,7 +1041,9 @@ pub fn parse_proto(s: &str) -> XtResult<u8> {
     if let Some((_, v)) = CHAIN_PROTOS.iter().find(|(n, _)| *n == s) {
         return Ok(*v);
     }
-    Err(XtError::param(format!("unknown protocol \"{s}\" specified")))
+    Err(XtError::param(format!(
+        "unknown protocol \"{s}\" specified"
+    )))
 }
 
 /// The name save and `-L` print for a protocol number (/etc/protocols
@@ -1088,9 +1172,7 @@ pub fn parse_addrs(s: &str, family: Family) -> XtResult<Vec<Net>> {
                     })
                     .unwrap_or_default();
                 if found.is_empty() || host.is_empty() {
-                    return Err(XtError::param(format!(
-                        "host/network `{host}' not found"
-                    )));
+                    return Err(XtError::param(format!("host/network `{host}' not found")));
                 }
                 found
             }
@@ -1144,19 +1226,31 @@ mod tests {
         assert_eq!(e("-A INPUT -L"), "Cannot use -L with -A");
         assert_eq!(e("-A INPUT foo"), "Bad argument `foo'");
         assert_eq!(e("-A"), "option \"-A\" requires an argument");
-        assert_eq!(e("-A INPUT -s 1.1.1.1 -s 2.2.2.2"), "multiple -s flags not allowed");
+        assert_eq!(
+            e("-A INPUT -s 1.1.1.1 -s 2.2.2.2"),
+            "multiple -s flags not allowed"
+        );
         assert_eq!(e("-A INPUT -p foo"), "unknown protocol \"foo\" specified");
         assert_eq!(e("-A INPUT -s 1.2.3.4/33"), "invalid mask `33' specified");
         assert_eq!(e("-A INPUT --foo"), "unknown option \"--foo\"");
         assert_eq!(e("-D INPUT 0"), "Invalid rule number `0'");
         assert_eq!(e("-A OUTPUT -i eth0"), "Can't use -i with OUTPUT\n");
-        assert_eq!(e("-A INPUT ! ! -s 1.1.1.1"), "multiple consecutive ! not allowed");
+        assert_eq!(
+            e("-A INPUT ! ! -s 1.1.1.1"),
+            "multiple consecutive ! not allowed"
+        );
         assert_eq!(e("-A INPUT ! -j ACCEPT"), "cannot have ! before -j");
         assert_eq!(e("-A INPUT -c x 2"), "-c packet counter not numeric");
         assert_eq!(e("-L -v -n INPUT"), "Bad argument `INPUT'");
         assert_eq!(e("-N ACCEPT"), "chain name may not clash with target name");
-        assert_eq!(e("-A INPUT -m foobar"), "Couldn't load match `foobar':No such file or directory");
-        assert_eq!(e("-L -s 1.1.1.1"), "Illegal option `-s' with this command\n");
+        assert_eq!(
+            e("-A INPUT -m foobar"),
+            "Couldn't load match `foobar':No such file or directory"
+        );
+        assert_eq!(
+            e("-L -s 1.1.1.1"),
+            "Illegal option `-s' with this command\n"
+        );
     }
 
     #[test]

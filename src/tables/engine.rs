@@ -19,6 +19,9 @@ use super::render::{ChainView, TableView};
 use super::rule::{self, Place, Rule, Target};
 use super::socket::{CommitError, NfSocket};
 
+/// Up to this many chains, rules are dumped chain by chain.
+const PER_CHAIN_DUMP_LIMIT: usize = 2000;
+
 /// How many times a transaction is rebuilt after a concurrent change.
 const MAX_RETRIES: usize = 1000;
 
@@ -55,6 +58,24 @@ pub struct VTable {
     pub exists: bool,
     /// Chains: kernel order, then created ones.
     pub chains: Vec<VChain>,
+    /// Chain name → index into `chains`.
+    index: HashMap<String, usize>,
+}
+
+impl VTable {
+    fn reindex(&mut self) {
+        self.index = self
+            .chains
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.k.name.clone(), i))
+            .collect();
+    }
+
+    fn push_chain(&mut self, c: VChain) {
+        self.index.insert(c.k.name.clone(), self.chains.len());
+        self.chains.push(c);
+    }
 }
 
 /// What an op was, for kernel error messages (` RULE_APPEND failed
@@ -141,7 +162,7 @@ impl<'a> Tx<'a> {
             XtError::with_status(status::VERSION, format!("table '{name}' does not exist"))
         })?;
         let exists = self.kernel_tables()?.iter().any(|t| t.name == name);
-        let mut chains = Vec::new();
+        let mut chains: Vec<VChain> = Vec::new();
         if exists {
             for k in self.sock.chains(self.family, Some(name)).map_err(kerr)? {
                 if k.table != name {
@@ -157,7 +178,7 @@ impl<'a> Tx<'a> {
             }
         }
         for c in def.chains {
-            if !chains.iter().any(|v| v.k.name == c.name) {
+            if !chains.iter().any(|v| v.builtin && v.k.name == c.name) {
                 chains.push(VChain {
                     k: def.kchain(self.family, c, 1),
                     builtin: true,
@@ -166,16 +187,19 @@ impl<'a> Tx<'a> {
                 });
             }
         }
-        self.tables.push(VTable {
+        let mut vt = VTable {
             def,
             exists,
             chains,
-        });
+            index: HashMap::new(),
+        };
+        vt.reindex();
+        self.tables.push(vt);
         Ok(self.tables.len() - 1)
     }
 
     fn chain_idx(&self, t: usize, name: &str) -> Option<usize> {
-        self.tables[t].chains.iter().position(|c| c.k.name == name)
+        self.tables[t].index.get(name).copied()
     }
 
     /// An existing chain (built-in chains are created on demand, as
@@ -244,6 +268,19 @@ impl<'a> Tx<'a> {
         if !self.tables[t].exists || self.tables[t].chains.iter().all(|c| c.rules.is_some()) {
             return Ok(());
         }
+        // The kernel resumes a rule dump by skipping every rule before the
+        // resume point, for each 32 KiB reply: one dump per chain keeps that
+        // skip short (iptables does the same); with very many chains one
+        // table dump costs fewer round trips.
+        let missing: Vec<usize> = (0..self.tables[t].chains.len())
+            .filter(|&c| self.tables[t].chains[c].rules.is_none())
+            .collect();
+        if missing.len() < PER_CHAIN_DUMP_LIMIT {
+            for c in missing {
+                self.load_rules(t, c)?;
+            }
+            return Ok(());
+        }
         let table = self.tables[t].def.name.to_string();
         let ks = self.sock.rules(self.family, &table, None).map_err(kerr)?;
         let mut by_chain: HashMap<String, Vec<VRule>> = HashMap::new();
@@ -275,9 +312,9 @@ impl<'a> Tx<'a> {
 
     fn check_target(&mut self, t: usize, r: &Rule) -> XtResult<()> {
         if let Target::Jump(c) | Target::Goto(c) = &r.target {
-            let ok = self
-                .chain_idx(t, c)
-                .is_some_and(|i| self.tables[t].chains[i].exists && !self.tables[t].chains[i].builtin);
+            let ok = self.chain_idx(t, c).is_some_and(|i| {
+                self.tables[t].chains[i].exists && !self.tables[t].chains[i].builtin
+            });
             if !ok {
                 return Err(XtError::param(format!("Chain '{c}' does not exist")));
             }
@@ -376,7 +413,10 @@ impl<'a> Tx<'a> {
         let rules = self.tables[t].chains[c].rules.get_or_insert_with(Vec::new);
         let n = n as usize;
         if n > rules.len() {
-            return Err(XtError::bare(status::OTHER, "Index of replacement too big."));
+            return Err(XtError::bare(
+                status::OTHER,
+                "Index of replacement too big.",
+            ));
         }
         let old = rules[n - 1].k.handle;
         if old == 0 {
@@ -418,7 +458,11 @@ impl<'a> Tx<'a> {
         if v.k.handle == 0 {
             k.id = v.k.id;
         }
-        self.push(Op::DelRule(k), "RULE_DELETE", format!("rule in chain {chain}"));
+        self.push(
+            Op::DelRule(k),
+            "RULE_DELETE",
+            format!("rule in chain {chain}"),
+        );
     }
 
     /// `-D chain N`
@@ -504,7 +548,13 @@ impl<'a> Tx<'a> {
     }
 
     /// `-Z [chain [N]]`: every rule is replaced by itself with zeroed counters.
-    pub fn zero(&mut self, table: &str, chain: Option<&str>, n: Option<u32>, verbose: bool) -> XtResult<()> {
+    pub fn zero(
+        &mut self,
+        table: &str,
+        chain: Option<&str>,
+        n: Option<u32>,
+        verbose: bool,
+    ) -> XtResult<()> {
         let t = self.table(table)?;
         let idx: Vec<usize> = match chain {
             Some(ch) => vec![self.ensure_existing(t, ch)?],
@@ -572,7 +622,7 @@ impl<'a> Tx<'a> {
             name: chain.to_string(),
             ..KChain::default()
         };
-        self.tables[t].chains.push(VChain {
+        self.tables[t].push_chain(VChain {
             k: k.clone(),
             builtin: false,
             exists: true,
@@ -590,7 +640,12 @@ impl<'a> Tx<'a> {
     }
 
     /// `-X [chain]`
-    pub fn delete_chain(&mut self, table: &str, chain: Option<&str>, verbose: bool) -> XtResult<()> {
+    pub fn delete_chain(
+        &mut self,
+        table: &str,
+        chain: Option<&str>,
+        verbose: bool,
+    ) -> XtResult<()> {
         let t = self.table(table)?;
         let idx: Vec<usize> = match chain {
             Some(ch) => {
@@ -616,7 +671,9 @@ impl<'a> Tx<'a> {
             let name = k.name.clone();
             self.push(Op::DelChain(k), "CHAIN_DEL", format!("chain {name}"));
         }
+        let gone: std::collections::HashSet<String> = gone.into_iter().collect();
         self.tables[t].chains.retain(|c| !gone.contains(&c.k.name));
+        self.tables[t].reindex();
         Ok(())
     }
 
@@ -658,7 +715,10 @@ impl<'a> Tx<'a> {
     pub fn rename(&mut self, table: &str, old: &str, new: &str) -> XtResult<()> {
         let t = self.table(table)?;
         let c = self.ensure_existing(t, old)?;
-        if self.chain_idx(t, new).is_some_and(|i| self.tables[t].chains[i].exists) {
+        if self
+            .chain_idx(t, new)
+            .is_some_and(|i| self.tables[t].chains[i].exists)
+        {
             return Err(XtError::bare(status::OTHER, "File exists."));
         }
         let mut k = self.tables[t].chains[c].k.clone();
@@ -673,6 +733,8 @@ impl<'a> Tx<'a> {
         k.policy = None;
         k.chain_type = None;
         self.tables[t].chains[c].k.name = new.to_string();
+        self.tables[t].index.remove(old);
+        self.tables[t].index.insert(new.to_string(), c);
         self.push(
             Op::AddChain {
                 chain: k,
@@ -702,6 +764,7 @@ impl<'a> Tx<'a> {
         let def = self.tables[t].def;
         let family = self.family;
         self.tables[t] = VTable {
+            index: HashMap::new(),
             def,
             exists: false,
             chains: def
@@ -715,12 +778,18 @@ impl<'a> Tx<'a> {
                 })
                 .collect(),
         };
+        self.tables[t].reindex();
         Ok(())
     }
 
     /// Restore's `:CHAIN POLICY [p:b]` line: built-in chains get their
     /// policy (and are created), user chains are created or flushed.
-    pub fn declare_chain(&mut self, table: &str, chain: &str, policy: Option<&str>) -> XtResult<()> {
+    pub fn declare_chain(
+        &mut self,
+        table: &str,
+        chain: &str,
+        policy: Option<&str>,
+    ) -> XtResult<()> {
         let t = self.table(table)?;
         let builtin = self.tables[t].def.chain(chain).is_some();
         match policy {
@@ -741,14 +810,24 @@ impl<'a> Tx<'a> {
         let tab = &self.tables[t];
         let mut out: Vec<usize> = Vec::new();
         for bc in tab.def.chains {
-            if let Some(i) = tab.chains.iter().position(|c| c.builtin && c.k.name == bc.name) {
+            if let Some(i) = tab
+                .chains
+                .iter()
+                .position(|c| c.builtin && c.k.name == bc.name)
+            {
                 out.push(i);
             }
         }
         let mut users: Vec<usize> = (0..tab.chains.len())
             .filter(|&i| !tab.chains[i].builtin && tab.chains[i].exists)
             .collect();
-        users.sort_unstable_by(|&a, &b| tab.chains[a].k.name.as_bytes().cmp(tab.chains[b].k.name.as_bytes()));
+        users.sort_unstable_by(|&a, &b| {
+            tab.chains[a]
+                .k
+                .name
+                .as_bytes()
+                .cmp(tab.chains[b].k.name.as_bytes())
+        });
         out.extend(users);
         out
     }
@@ -765,7 +844,10 @@ impl<'a> Tx<'a> {
             for r in c.rules.iter().flatten() {
                 for e in &r.k.exprs {
                     if let Expr::Immediate {
-                        data: super::expr::ImmData::Verdict { chain: Some(to), .. },
+                        data:
+                            super::expr::ImmData::Verdict {
+                                chain: Some(to), ..
+                            },
                         ..
                     } = e
                     {
@@ -774,7 +856,8 @@ impl<'a> Tx<'a> {
                 }
             }
         }
-        let refs: HashMap<String, u32> = refs.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        let refs: HashMap<String, u32> =
+            refs.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
         let mut chains = Vec::with_capacity(order.len());
         for c in order {
             let rules: Vec<Rule> = {
@@ -788,7 +871,11 @@ impl<'a> Tx<'a> {
             chains.push(ChainView {
                 name: ch.k.name.clone(),
                 policy: if ch.builtin {
-                    Some(if ch.k.policy == Some(0) { "DROP" } else { "ACCEPT" })
+                    Some(if ch.k.policy == Some(0) {
+                        "DROP"
+                    } else {
+                        "ACCEPT"
+                    })
                 } else {
                     None
                 },
@@ -824,7 +911,11 @@ impl<'a> Tx<'a> {
         let chain = inv.chain.as_deref().unwrap_or("");
         let verbose = inv.verbose > 0;
         match &inv.command {
-            Command::Append | Command::Insert(_) | Command::Replace(_) | Command::Delete | Command::Check => {
+            Command::Append
+            | Command::Insert(_)
+            | Command::Replace(_)
+            | Command::Delete
+            | Command::Check => {
                 let rules = inv.rules();
                 if matches!(inv.command, Command::Replace(_)) && rules.len() != 1 {
                     return Err(XtError::param(
@@ -857,7 +948,10 @@ impl<'a> Tx<'a> {
     }
 
     fn take_ops(&mut self) -> (Vec<Op>, Vec<OpDesc>) {
-        (std::mem::take(&mut self.ops), std::mem::take(&mut self.descs))
+        (
+            std::mem::take(&mut self.ops),
+            std::mem::take(&mut self.descs),
+        )
     }
 }
 
@@ -888,7 +982,10 @@ impl Engine {
     /// commits it carrying the generation id; on a concurrent change,
     /// rebuilds and retries. Returns the transaction's output text and
     /// whether every listed rule was expressible.
-    pub fn transact(&mut self, f: impl FnMut(&mut Tx<'_>) -> XtResult<()>) -> XtResult<(String, bool)> {
+    pub fn transact(
+        &mut self,
+        f: impl FnMut(&mut Tx<'_>) -> XtResult<()>,
+    ) -> XtResult<(String, bool)> {
         self.transact_opt(f, true)
     }
 
@@ -932,6 +1029,8 @@ impl Engine {
                 Err(CommitError::Other(e)) => return Err(kerr(e)),
             }
         }
-        Err(XtError::other("too many concurrent ruleset changes, giving up"))
+        Err(XtError::other(
+            "too many concurrent ruleset changes, giving up",
+        ))
     }
 }

@@ -15,8 +15,9 @@
 //! - Register data (`cmp`, `bitwise`, `range`, `immediate`) is copied into a
 //!   fixed 64-byte register (`NFT_DATA_VALUE_MAXLEN`) without a length check,
 //!   so lengths are checked here first; xtables info blobs are *adopted* by
-//!   libnftnl (freed with `free()`, and read up to `XT_ALIGN(len)`), so they
-//!   are handed over as a `calloc`ed, 8-byte padded copy.
+//!   libnftnl (freed with `free()`; older releases read up to
+//!   `XT_ALIGN(len)`), so they are handed over as a `calloc`ed copy padded to
+//!   8 bytes.
 #![allow(unsafe_code)]
 
 use std::ffi::{CStr, CString};
@@ -194,7 +195,8 @@ impl ExprBox {
         Ok(())
     }
     /// An xtables info blob, whose ownership libnftnl takes: it keeps the
-    /// pointer, frees it with `free()`, and reads `XT_ALIGN(len)` bytes.
+    /// pointer and frees it with `free()`; older releases read
+    /// `XT_ALIGN(len)` bytes, hence the zeroed padding.
     fn xt_info(&mut self, attr: u32, info: &[u8]) -> Result<(), Error> {
         let padded = (info.len() + 7) & !7;
         // SAFETY: calloc with a non-zero size (at least 8) returns either NULL
@@ -1474,6 +1476,154 @@ mod tests {
         let mut buf = Vec::new();
         encode_op(&mut buf, Family::V4, &Op::AddTable(t.clone()), 1).unwrap();
         assert_eq!(decode_table(&buf).unwrap(), t);
+    }
+
+    /// The scratch bound must hold without its slack for the largest values
+    /// accepted, since libnftnl writes unchecked.
+    #[test]
+    fn bound_holds_for_extreme_values() {
+        let long = "n".repeat(NAME_MAX);
+        let d = vec![0xa5u8; DATA_MAX];
+        let exprs = vec![
+            Expr::Payload {
+                base: 1,
+                offset: u32::MAX,
+                len: 64,
+                dreg: 1,
+            },
+            Expr::Meta {
+                key: 3,
+                dreg: Some(1),
+                sreg: Some(2),
+            },
+            Expr::Cmp {
+                sreg: 1,
+                op: 5,
+                data: d.clone(),
+            },
+            Expr::Bitwise {
+                sreg: 1,
+                dreg: 1,
+                len: 64,
+                mask: d.clone(),
+                xor: d.clone(),
+            },
+            Expr::Range {
+                sreg: 1,
+                op: 1,
+                from: d.clone(),
+                to: d.clone(),
+            },
+            Expr::Immediate {
+                dreg: 0,
+                data: ImmData::Verdict {
+                    code: verdict::GOTO,
+                    chain: Some(long.clone()),
+                },
+            },
+            Expr::Immediate {
+                dreg: 1,
+                data: ImmData::Value(d.clone()),
+            },
+            Expr::Counter {
+                packets: u64::MAX,
+                bytes: u64::MAX,
+            },
+            Expr::Match {
+                name: "x".repeat(XT_NAME_LEN - 1),
+                rev: 9,
+                info: vec![1; 1001],
+            },
+            Expr::Target {
+                name: "y".repeat(XT_NAME_LEN - 1),
+                rev: 9,
+                info: vec![1; 3],
+            },
+            Expr::Limit {
+                rate: 1,
+                unit: 2,
+                burst: 3,
+                kind: 1,
+                flags: 1,
+            },
+            Expr::Log {
+                prefix: Some(long.clone()),
+                group: Some(1),
+                snaplen: Some(2),
+                qthreshold: Some(3),
+                level: Some(4),
+                flags: Some(5),
+            },
+            Expr::Lookup {
+                sreg: 1,
+                set: long.clone(),
+                dreg: Some(2),
+                flags: 1,
+            },
+        ];
+        let rule = KRule {
+            table: long.clone(),
+            chain: long.clone(),
+            handle: 1,
+            position: Some(2),
+            position_id: Some(3),
+            id: Some(4),
+            compat: Some((6, 2)),
+            userdata: Some(vec![7; 333]),
+            exprs,
+            ..KRule::default()
+        };
+        let chain = KChain {
+            table: long.clone(),
+            name: long.clone(),
+            handle: 5,
+            hook: Some((4, i32::MIN)),
+            policy: Some(0),
+            chain_type: Some(long.clone()),
+            counters: Some((u64::MAX, 1)),
+            ..KChain::default()
+        };
+        let table = KTable {
+            name: long.clone(),
+            flags: 1,
+            ..KTable::default()
+        };
+        let ops = [
+            Op::AddRule {
+                rule: rule.clone(),
+                append: true,
+                replace: true,
+            },
+            Op::DelRule(rule),
+            Op::AddChain {
+                chain: chain.clone(),
+                excl: false,
+            },
+            Op::DelChain(chain),
+            Op::AddTable(table.clone()),
+            Op::DelTable(table),
+        ];
+        for op in &ops {
+            let mut buf = Vec::new();
+            encode_op(&mut buf, Family::V6, op, 1).unwrap();
+            assert!(
+                buf.len() + 256 <= op_bound(op),
+                "{} > {}",
+                buf.len(),
+                op_bound(op) - 256
+            );
+        }
+        let mut buf = Vec::new();
+        encode_op(&mut buf, Family::V6, &ops[0], 1).unwrap();
+        let back = decode_rule(&buf).unwrap();
+        match (&back.exprs[8], &back.exprs[12]) {
+            (Expr::Match { info, .. }, Expr::Other { name, .. }) => {
+                // libnftnl 1.2.4 sends the blob as given (no XT_ALIGN).
+                assert_eq!(info.len(), 1001);
+                assert_eq!(name, "lookup");
+            }
+            e => panic!("{e:?}"),
+        }
     }
 
     #[test]

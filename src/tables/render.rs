@@ -140,7 +140,10 @@ fn addr_name(a: &[u8], family: Family) -> String {
         }
     }
     if family == Family::V4 {
-        if let Some((n, _)) = networks().iter().find(|(_, o)| o[..] == a[..4.min(a.len())]) {
+        if let Some((n, _)) = networks()
+            .iter()
+            .find(|(_, o)| o[..] == a[..4.min(a.len())])
+        {
             return n.clone();
         }
     }
@@ -256,7 +259,13 @@ pub fn rule_spec(r: &Rule, family: Family, counters_inline: bool, out: &mut Stri
 
 /// One `-A` line (save or `-S`), or the marked comment for a rule rtables
 /// cannot express. Returns false for the latter.
-pub fn rule_line(chain: &str, r: &Rule, family: Family, counters: SaveCounters, out: &mut String) -> bool {
+pub fn rule_line(
+    chain: &str,
+    r: &Rule,
+    family: Family,
+    counters: SaveCounters,
+    out: &mut String,
+) -> bool {
     if r.problem.is_some() {
         problem_line(chain, r, out);
         return false;
@@ -313,7 +322,13 @@ pub fn save_table(t: &TableView, counters: bool, out: &mut String) -> bool {
 
 /// `-S [chain [rulenum]]`. Returns false when a rule had to be shown as a
 /// comment.
-pub fn list_rules(t: &TableView, chain: Option<&str>, rulenum: Option<u32>, verbose: bool, out: &mut String) -> bool {
+pub fn list_rules(
+    t: &TableView,
+    chain: Option<&str>,
+    rulenum: Option<u32>,
+    verbose: bool,
+    out: &mut String,
+) -> bool {
     let mut ok = true;
     let mode = if verbose {
         SaveCounters::Inline
@@ -501,10 +516,20 @@ fn ext_texts(r: &Rule, family: Family, numeric: bool, out: &mut String) {
 
 /// `-L [chain [rulenum]]` of one table. Returns false when a rule had to
 /// be shown as a comment.
-pub fn list(t: &TableView, chain: Option<&str>, rulenum: Option<u32>, o: &ListOpts, out: &mut String) -> bool {
+pub fn list(
+    t: &TableView,
+    chain: Option<&str>,
+    rulenum: Option<u32>,
+    o: &ListOpts,
+    out: &mut String,
+) -> bool {
     let mut ok = true;
     let mut first = true;
-    for c in t.chains.iter().filter(|c| chain.is_none_or(|n| n == c.name)) {
+    for c in t
+        .chains
+        .iter()
+        .filter(|c| chain.is_none_or(|n| n == c.name))
+    {
         if let Some(n) = rulenum {
             if let Some(r) = c.rules.get(n as usize - 1) {
                 if r.problem.is_some() {
@@ -640,7 +665,10 @@ mod tests {
     fn headers() {
         let mut s = String::new();
         header(&ListOpts::default(), &mut s);
-        assert_eq!(s, "target     prot opt source               destination         \n");
+        assert_eq!(
+            s,
+            "target     prot opt source               destination         \n"
+        );
         s.clear();
         header(
             &ListOpts {

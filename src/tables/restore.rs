@@ -88,10 +88,7 @@ pub fn run(tx: &mut Tx<'_>, input: &str, opts: &Opts, prog: &str) -> XtResult<()
         }
         if let Some(name) = trimmed.strip_prefix('*') {
             if table.is_some() {
-                return Err(XtError::bare(
-                    status::OTHER,
-                    format!("line {n} failed"),
-                ));
+                return Err(XtError::bare(status::OTHER, format!("line {n} failed")));
             }
             let name = name.trim();
             if super::builtin::table(name).is_none() {
@@ -141,7 +138,10 @@ pub fn run(tx: &mut Tx<'_>, input: &str, opts: &Opts, prog: &str) -> XtResult<()
                 words.remove(0);
             }
         }
-        if words.first().is_some_and(|w| w == "iptables" || w == "ip6tables" || w == "rtables") {
+        if words
+            .first()
+            .is_some_and(|w| w == "iptables" || w == "ip6tables" || w == "rtables")
+        {
             words.remove(0);
         }
         let mut args = vec!["-t".to_string(), tname.clone()];
@@ -153,7 +153,10 @@ pub fn run(tx: &mut Tx<'_>, input: &str, opts: &Opts, prog: &str) -> XtResult<()
             }
         }
         match inv.command {
-            cli::Command::List | cli::Command::ListRules | cli::Command::Help | cli::Command::Version => {
+            cli::Command::List
+            | cli::Command::ListRules
+            | cli::Command::Help
+            | cli::Command::Version => {
                 return Err(XtError::bare(status::OTHER, format!("line {n} failed")));
             }
             _ => {}
@@ -177,7 +180,16 @@ mod tests {
     fn words_and_quotes() {
         assert_eq!(
             split_words(r#"-A INPUT -m comment --comment "a b\" c" -j ACCEPT"#),
-            vec!["-A", "INPUT", "-m", "comment", "--comment", "a b\" c", "-j", "ACCEPT"]
+            vec![
+                "-A",
+                "INPUT",
+                "-m",
+                "comment",
+                "--comment",
+                "a b\" c",
+                "-j",
+                "ACCEPT"
+            ]
         );
         assert_eq!(split_words(r#"--comment """#), vec!["--comment", ""]);
     }

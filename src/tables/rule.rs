@@ -83,7 +83,12 @@ pub struct ExtInst {
 
 impl PartialEq for ExtInst {
     fn eq(&self, o: &Self) -> bool {
-        if !ext::same(self.ext, o.ext) || self.ext.save_name(&self.blob) != o.ext.save_name(&o.blob)
+        // The same kernel extension (a `-m state` rule read back is decoded
+        // by conntrack, `-j NOTRACK` by CT) printing the same name.
+        if self.ext.kind() != o.ext.kind()
+            || self.ext.kernel_name() != o.ext.kernel_name()
+            || self.ext.revision() != o.ext.revision()
+            || self.ext.save_name(&self.blob) != o.ext.save_name(&o.blob)
         {
             return false;
         }
@@ -433,7 +438,13 @@ pub fn expr_text(e: &Expr) -> String {
         Expr::Range { op, from, to, .. } => format!("range {op} {} {}", hex(from), hex(to)),
         Expr::Immediate { dreg, data } => match data {
             ImmData::Verdict { code, chain } => {
-                format!("immediate verdict {code}{}", chain.as_deref().map(|c| format!(" {c}")).unwrap_or_default())
+                format!(
+                    "immediate verdict {code}{}",
+                    chain
+                        .as_deref()
+                        .map(|c| format!(" {c}"))
+                        .unwrap_or_default()
+                )
             }
             ImmData::Value(v) => format!("immediate reg {dreg} {}", hex(v)),
         },
@@ -449,11 +460,17 @@ pub fn expr_text(e: &Expr) -> String {
         } => format!("limit rate {rate}/{unit}s burst {burst} type {kind} flags {flags}"),
         Expr::Log { prefix, group, .. } => format!(
             "log{}{}",
-            prefix.as_deref().map(|p| format!(" prefix {p}")).unwrap_or_default(),
+            prefix
+                .as_deref()
+                .map(|p| format!(" prefix {p}"))
+                .unwrap_or_default(),
             group.map(|g| format!(" group {g}")).unwrap_or_default()
         ),
         Expr::Lookup { set, flags, .. } => {
-            format!("lookup set {set}{}", if flags & 1 != 0 { " inverted" } else { "" })
+            format!(
+                "lookup set {set}{}",
+                if flags & 1 != 0 { " inverted" } else { "" }
+            )
         }
         Expr::Other { name, text } => {
             if text.is_empty() {
@@ -476,7 +493,12 @@ pub fn decode(k: &KRule, family: Family) -> Rule {
     r
 }
 
-fn ext_from_native(kind: Kind, name: &str, family: Family, fields: &[Field]) -> Result<ExtInst, String> {
+fn ext_from_native(
+    kind: Kind,
+    name: &str,
+    family: Family,
+    fields: &[Field],
+) -> Result<ExtInst, String> {
     let e = ext::find(kind, name, family).ok_or_else(|| format!("no {name} extension"))?;
     let blob = e
         .decode_native(family, fields)
@@ -569,9 +591,7 @@ fn decode_into(k: &KRule, family: Family, r: &mut Rule) -> Result<(), String> {
                 });
             }
             Expr::Meta {
-                key,
-                dreg: Some(_),
-                ..
+                key, dreg: Some(_), ..
             } => {
                 reg = Some(Reg {
                     load: Load::Meta { key: *key },
@@ -626,7 +646,13 @@ fn decode_into(k: &KRule, family: Family, r: &mut Rule) -> Result<(), String> {
                 };
                 let is_cmp = matches!(e, Expr::Cmp { .. });
                 match (&rg.load, is_cmp) {
-                    (Load::Payload { base: base::TRANSPORT, .. }, _) => {
+                    (
+                        Load::Payload {
+                            base: base::TRANSPORT,
+                            ..
+                        },
+                        _,
+                    ) => {
                         th.push(field);
                         continue;
                     }
@@ -904,7 +930,13 @@ mod tests {
         r.spec.proto_inv = true;
         r.spec.frag = Some(false);
         r.target = Target::Jump("X".into());
-        let k = encode(&r, Place { chain: "FORWARD", ..P });
+        let k = encode(
+            &r,
+            Place {
+                chain: "FORWARD",
+                ..P
+            },
+        );
         assert_eq!(
             k.exprs[1],
             Expr::Cmp {

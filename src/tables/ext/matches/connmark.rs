@@ -5,7 +5,8 @@
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
-use crate::tables::ext::util::{mark_mask_text, parse_mark_mask, rd_u32, rd_u8, wr_u32, wr_u8};
+use crate::tables::ext::matches::conntrack::parse_val_mask;
+use crate::tables::ext::util::{mark_mask_text, rd_u32, rd_u8, wr_u32, wr_u8};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 const SIZE: usize = 16;
@@ -45,9 +46,7 @@ impl Extension for Connmark {
         invert: bool,
         st: &mut State,
     ) -> XtResult<()> {
-        let (v, m) = parse_mark_mask(arg.unwrap_or("")).ok_or_else(|| {
-            XtError::param("connmark: bad integer value for option \"--mark\", or out of range.\n")
-        })?;
+        let (v, m) = parse_val_mask("connmark", "mark", arg.unwrap_or(""), None)?;
         wr_u32(&mut st.blob, MARK, v);
         wr_u32(&mut st.blob, MASK, m);
         wr_u8(&mut st.blob, INVERT, invert as u8);
@@ -113,6 +112,11 @@ mod tests {
         assert_eq!(
             e.msg,
             "connmark: bad integer value for option \"--mark\", or out of range.\n"
+        );
+        let e = parse(Family::V4, "INPUT", "-m connmark --mark 1/2x").unwrap_err();
+        assert_eq!(
+            e.msg,
+            "connmark: trailing garbage after value for option \"--mark\".\n"
         );
     }
 }

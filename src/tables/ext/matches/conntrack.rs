@@ -363,21 +363,26 @@ pub(crate) fn parse_hostmask(
         return Ok((parse_host(family, s)?, [0xff; 16]));
     };
     let addr = parse_host(family, host)?;
+    Ok((addr, parse_plenmask(ext, opt, family, m)?))
+}
+
+/// The mask part of `XTTYPE_HOSTMASK` / `XTTYPE_PLENMASK`: a prefix length
+/// (strtoul base 0, up to the address width) fills only the bits it names;
+/// an address mask gives its prefix when contiguous and all ones (16 bytes)
+/// otherwise.
+pub(crate) fn parse_plenmask(ext: &str, opt: &str, family: Family, m: &str) -> XtResult<[u8; 16]> {
     let max = family.addr_len() as u64 * 8;
     if let Some(p) = parse_uint(m, 0, max) {
-        return Ok((addr, prefix_mask(p as u32)));
+        return Ok(prefix_mask(p as u32));
     }
     let bytes: Option<Vec<u8>> = match family {
         Family::V4 => inet_aton(m).map(|a| a.octets().to_vec()),
         Family::V6 => m.parse::<Ipv6Addr>().ok().map(|a| a.octets().to_vec()),
     };
     match bytes {
-        Some(b) => match mask_prefix(&b) {
-            Some(p) => Ok((addr, prefix_mask(p))),
-            None => Ok((addr, [0xff; 16])),
-        },
+        Some(b) => Ok(mask_prefix(&b).map_or([0xff; 16], prefix_mask)),
         None => Err(XtError::param(format!(
-            "{ext}: bad value for option \"--{opt}\", neither a valid network mask nor valid CIDR (0-{max})."
+            "{ext}: bad value for option \"--{opt}\", neither a valid network mask nor valid CIDR (0-{max}).\n"
         ))),
     }
 }
@@ -542,6 +547,87 @@ pub(crate) fn parse_u32_range(ext: &str, opt: &str, s: &str) -> XtResult<(u32, u
     let v = parse_mint(ext, opt, s, u32::MAX as u64)?;
     let lo = v.first().copied().unwrap_or(0) as u32;
     Ok((lo, v.get(1).map_or(lo, |&h| h as u32)))
+}
+
+/// An iproute2-style name map (`/etc/iproute2/group`, `rt_realms`): lines
+/// `ID NAME`, `#` comments (`xtables_lmap_init`). Empty when unreadable.
+pub(crate) fn lmap(path: &str) -> Vec<(u32, String)> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    text.lines()
+        .filter_map(|l| {
+            let l = l.trim_start();
+            if l.starts_with('#') {
+                return None;
+            }
+            let mut f = l.split_whitespace();
+            let id = f.next()?;
+            let name = f.next()?;
+            let (v, rest) = strtoul_prefix(id)?;
+            (rest.is_empty() && v <= u32::MAX as u64).then(|| (v as u32, name.to_string()))
+        })
+        .collect()
+}
+
+/// `xtables_parse_val_mask`: `VALUE[/MASK]` (strtoul base 0, mask
+/// defaults to 0xffffffff) or, when a name map is given and the argument is
+/// not a number, a name from it.
+pub(crate) fn parse_val_mask(
+    ext: &str,
+    opt: &str,
+    arg: &str,
+    names: Option<&[(u32, String)]>,
+) -> XtResult<(u32, u32)> {
+    let max = u32::MAX as u64;
+    let bad = || {
+        XtError::param(format!(
+            "{ext}: bad integer value for option \"--{opt}\", or out of range.\n"
+        ))
+    };
+    let garbage = || {
+        XtError::param(format!(
+            "{ext}: trailing garbage after value for option \"--{opt}\".\n"
+        ))
+    };
+    let by_name = |names: &[(u32, String)]| {
+        names
+            .iter()
+            .find(|(_, n)| n == arg)
+            .map(|(v, _)| (*v, u32::MAX))
+            .ok_or_else(|| {
+                XtError::param(format!(
+                    "{ext}: could not map name {arg} to an integer value for option \"--{opt}\".\n"
+                ))
+            })
+    };
+    let (val, rest) = match strtoul_prefix(arg).filter(|(v, _)| *v <= max) {
+        Some(x) => x,
+        None => return names.map_or_else(|| Err(bad()), by_name),
+    };
+    if rest.is_empty() {
+        return Ok((val as u32, u32::MAX));
+    }
+    let Some(m) = rest.strip_prefix('/') else {
+        return names.map_or_else(|| Err(garbage()), by_name);
+    };
+    let (mask, rest) = strtoul_prefix(m)
+        .filter(|(v, _)| *v <= max)
+        .ok_or_else(bad)?;
+    if !rest.is_empty() {
+        return Err(garbage());
+    }
+    Ok((val as u32, mask as u32))
+}
+
+/// `print_realm` / `print_devgroup`: ` 0xV/0xM`, or for a full mask the
+/// mapped name (unless `numeric`) or ` 0xV`.
+pub(crate) fn val_mask_text(v: u32, m: u32, names: &[(u32, String)], numeric: bool) -> String {
+    if m != u32::MAX {
+        return format!(" 0x{v:x}/0x{m:x}");
+    }
+    match names.iter().find(|(i, _)| *i == v).filter(|_| !numeric) {
+        Some((_, n)) => format!(" {n}"),
+        None => format!(" 0x{v:x}"),
+    }
 }
 
 fn set_flag(st: &mut State, bit: u16, invert: bool) {
@@ -1032,7 +1118,7 @@ mod tests {
         );
         assert_eq!(
             e("-m conntrack --ctorigsrc 1.1.1.1/-1"),
-            "conntrack: bad value for option \"--ctorigsrc\", neither a valid network mask nor valid CIDR (0-32)."
+            "conntrack: bad value for option \"--ctorigsrc\", neither a valid network mask nor valid CIDR (0-32).\n"
         );
         assert_eq!(
             e("-m conntrack"),

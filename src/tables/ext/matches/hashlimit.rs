@@ -403,11 +403,9 @@ static OPTS: &[Opt] = &[
 ];
 
 fn cost_to_bytes(cost: u64) -> u64 {
-    let r = if cost != 0 {
-        u64::from(u32::MAX) / cost
-    } else {
-        u64::from(u32::MAX)
-    };
+    let r = u64::from(u32::MAX)
+        .checked_div(cost)
+        .unwrap_or(u64::from(u32::MAX));
     r.wrapping_sub(1) << BYTE_SHIFT
 }
 

@@ -7,7 +7,7 @@
 
 use std::net::{IpAddr, Ipv6Addr, ToSocketAddrs};
 
-use super::hashlimit::{err_excl, err_range, strtoul_full};
+use super::hashlimit::{err_range, options_fcheck, strtoul_full, xflags, XtEntry};
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{rd_ipv4, rd_ipv6, rd_str, rd_u32, rd_u8, wr, wr_u32, wr_u8};
@@ -51,6 +51,22 @@ static OPTS: &[Opt] = &[
     Opt::flag("rsource"),
     Opt::flag("rdest"),
     Opt::req("mask"),
+];
+
+/// The option table as libxtables sees it (ids, exclusions, needs).
+static TABLE: &[XtEntry] = &[
+    XtEntry::new("set", 0).excl(0xf),
+    XtEntry::new("rcheck", 1).excl(0xf),
+    XtEntry::new("update", 2).excl(0xf),
+    XtEntry::new("remove", 3).excl(0xf),
+    XtEntry::new("seconds", 4),
+    XtEntry::new("reap", 5).also(1 << 4),
+    XtEntry::new("hitcount", 6),
+    XtEntry::new("rttl", 7).excl(1 << 0 | 1 << 3),
+    XtEntry::new("name", 8),
+    XtEntry::new("rsource", 9),
+    XtEntry::new("rdest", 10),
+    XtEntry::new("mask", 11),
 ];
 
 /// `XTTYPE_HOST`: a numeric address or a host name resolved with
@@ -183,31 +199,7 @@ impl Extension for Recent {
                 "recent: you must specify one of `--set', `--rcheck' `--update' or `--remove'",
             ));
         }
-        for (i, o) in ops.iter().enumerate() {
-            if !st.saw(self, o) {
-                continue;
-            }
-            if let Some(other) = ops
-                .iter()
-                .enumerate()
-                .find(|(j, p)| *j != i && st.saw(self, p))
-            {
-                return Err(err_excl(EXT_NAME, o, other.1));
-            }
-        }
-        if st.saw(self, "reap") && !st.saw(self, "seconds") {
-            return Err(XtError::param(
-                "recent: option \"--reap\" also requires \"--seconds\".\n",
-            ));
-        }
-        if st.saw(self, "rttl") {
-            for o in ["set", "remove"] {
-                if st.saw(self, o) {
-                    return Err(err_excl(EXT_NAME, "rttl", o));
-                }
-            }
-        }
-        Ok(())
+        options_fcheck(EXT_NAME, TABLE, xflags(self, st, TABLE))
     }
     fn print(&self, ctx: &PrintCtx, blob: &[u8], out: &mut String) {
         let cs = rd_u8(blob, CHECK_SET);

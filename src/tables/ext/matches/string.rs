@@ -7,7 +7,7 @@
 //! the kernel's textsearch `config` pointer at 152, which `-C`/`-D` do not
 //! compare.
 
-use super::hashlimit::{err_excl, err_mandatory, err_range, strtoul_full};
+use super::hashlimit::{err_range, options_fcheck, strtoul_full, xflags, XtEntry};
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{rd_str, rd_u16, rd_u8, wr, wr_str, wr_u16, wr_u8};
@@ -43,6 +43,15 @@ static OPTS: &[Opt] = &[
     Opt::req_inv("string"),
     Opt::req_inv("hex-string"),
     Opt::flag("icase"),
+];
+
+static TABLE: &[XtEntry] = &[
+    XtEntry::new("from", 0),
+    XtEntry::new("to", 1),
+    XtEntry::new("algo", 2).mand(),
+    XtEntry::new("string", 4).excl(1 << 5),
+    XtEntry::new("hex-string", 5).excl(1 << 4),
+    XtEntry::new("icase", 3),
 ];
 
 fn too_long(s: &str) -> XtError {
@@ -221,13 +230,7 @@ impl Extension for StringMatch {
                 "STRING match: You must specify `--string' or `--hex-string'",
             ));
         }
-        if !st.saw(self, "algo") {
-            return Err(err_mandatory(EXT_NAME, "algo"));
-        }
-        if s && h {
-            return Err(err_excl(EXT_NAME, "string", "hex-string"));
-        }
-        Ok(())
+        options_fcheck(EXT_NAME, TABLE, xflags(self, st, TABLE))
     }
     fn print(&self, _ctx: &PrintCtx, blob: &[u8], out: &mut String) {
         let flags = rd_u8(blob, FLAGS);

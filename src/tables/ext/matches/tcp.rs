@@ -855,6 +855,13 @@ mod tests {
             p.blob,
             [0, 0, 0xff, 0xff, 0, 0, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0]
         );
+        // Compat blob, observed with -vvv.
+        let p = run_tcp(6, &["--tcp-option", "2", "!", "--sport", "5", "--syn"]).unwrap();
+        assert_eq!(
+            p.blob,
+            [5, 0, 5, 0, 0, 0, 0xff, 0xff, 2, 0x17, 2, 1, 0, 0, 0, 0]
+        );
+        assert_eq!(Tcp.native(&ctx(), &p.blob), None);
         let err = |args: &[&str]| run_tcp(6, args).unwrap_err();
         let msg = |m: &str| XtError::param(m);
         assert_eq!(

@@ -600,7 +600,6 @@ fn foreign_rules() {
         "meta skuid 0 counter accept",
         "ct mark 0x5 accept",
         "iifname { \"eth0\", \"eth1\" } accept",
-        "tcp dport 80 meta mark set 0x1",
         "udp dport 53 notrack",
     ];
     let mut failures = Vec::new();
@@ -642,6 +641,33 @@ fn foreign_rules() {
                     o.stderr.trim_end().replace('\n', "\n            ")
                 ));
             }
+        }
+    }
+    // `meta mark set`: 1.8.9 fails to parse it (exit 3); 1.8.10 reads it as
+    // `-j MARK` (commit 7304f198). Either a marked failure or exactly the
+    // 1.8.10 form is accepted, never a lossy rule.
+    fresh_netns();
+    assert_eq!(sh("iptables -A INPUT -s 1.2.3.4 -j DROP").rc, 0);
+    assert_eq!(
+        sh("nft 'add rule ip filter INPUT tcp dport 80 meta mark set 0x1'").rc,
+        0
+    );
+    for cmd in ["iptables -S", "iptables-save"] {
+        let o = rt(cmd);
+        let exact = o.rc == 0
+            && o.stdout.lines().any(|l| {
+                l == "-A INPUT -p tcp -m tcp --dport 80 -j MARK --set-xmark 0x1/0xffffffff"
+            });
+        let marked = o.rc != 0
+            && o.stdout
+                .lines()
+                .chain(o.stderr.lines())
+                .any(|l| l.starts_with("# "));
+        if !exact && !marked {
+            failures.push(format!(
+                "`meta mark set` with `{cmd}`: rc {}\n{}{}",
+                o.rc, o.stdout, o.stderr
+            ));
         }
     }
     // Rules rtables can express: exactly like iptables 1.8.9.

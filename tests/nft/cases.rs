@@ -1544,6 +1544,103 @@ iptables -L -n
 iptables-save
 "#,
     ),
+    // ------------------------------------------------- listing formats
+    ("listing: ports services and protocols", r#"
+iptables -A INPUT -p udp --dport 53 -j ACCEPT
+iptables -A INPUT -p tcp --sport 80:443 -j ACCEPT
+iptables -A INPUT -p tcp --dport 0:1023 -j ACCEPT
+iptables -A INPUT -p tcp ! --dport 8080 -j ACCEPT
+iptables -A INPUT -p udp --sport 1:2 --dport 3:4 -j ACCEPT
+iptables -A INPUT -p tcp --source-port 25 --destination-port 587 -j ACCEPT
+iptables -A INPUT -p tcp --syn -j ACCEPT
+iptables -A INPUT -p tcp ! --syn -j ACCEPT
+iptables -A INPUT -p tcp --tcp-flags FIN,ACK FIN -j ACCEPT
+iptables -A INPUT -p icmp --icmp-type echo-reply -j ACCEPT
+iptables -A INPUT -p icmp --icmp-type 3/1 -j ACCEPT
+iptables -A INPUT -p 50 -j ACCEPT
+iptables -A INPUT -p 132 -j ACCEPT
+iptables -A INPUT -p all --dport 22 -j ACCEPT
+iptables -L
+iptables -L -n
+iptables -L -v
+iptables -S
+"#),
+    ("listing: LOG limit mark connmark", r#"
+iptables -A INPUT -m limit --limit 3/hour -j LOG
+iptables -A INPUT -m limit --limit 1/day --limit-burst 1 -j LOG --log-level crit
+iptables -A INPUT -m limit --limit 10000/s -j LOG --log-level 7 --log-prefix "p " --log-ip-options --log-tcp-sequence --log-macdecode
+iptables -A INPUT -m mark --mark 0xffffffff -j ACCEPT
+iptables -A INPUT -m mark ! --mark 0x1/0x1 -j ACCEPT
+iptables -A INPUT -m connmark --mark 0x10/0xf0 -j ACCEPT
+iptables -A INPUT -j CONNMARK --set-xmark 0x1/0x3
+iptables -A INPUT -j CONNMARK --and-mark 0x3
+iptables -A INPUT -j CONNMARK --or-mark 0x3
+iptables -A INPUT -j CONNMARK --xor-mark 0x3
+iptables -A INPUT -j CONNMARK --restore-mark --nfmask 0xff --ctmask 0xf0
+iptables -t mangle -A OUTPUT -j MARK --xor-mark 0x4
+iptables -t mangle -A OUTPUT -j MARK --set-mark 0x4/0xf
+iptables -L
+iptables -L -n -v
+iptables -S
+iptables -t mangle -L -n
+iptables -t mangle -S
+"#),
+    ("listing: conntrack state reject", r#"
+iptables -A INPUT -m state --state INVALID -j DROP
+iptables -A INPUT -m state ! --state NEW,RELATED -j DROP
+iptables -A INPUT -m conntrack --ctstate NEW,UNTRACKED,SNAT,DNAT -j ACCEPT
+iptables -A INPUT -m conntrack --ctstatus ASSURED -j ACCEPT
+iptables -A INPUT -m conntrack --ctdir ORIGINAL -j ACCEPT
+iptables -A INPUT -m conntrack --ctorigsrc 10.0.0.0/8 --ctorigdstport 80 -j ACCEPT
+iptables -A INPUT -m conntrack --ctexpire 10:20 -j ACCEPT
+iptables -A INPUT -j REJECT --reject-with icmp-net-prohibited
+iptables -A INPUT -j REJECT --reject-with icmp-proto-unreachable
+iptables -A INPUT -j REJECT --reject-with icmp-host-unreachable
+ip6tables -A INPUT -j REJECT --reject-with icmp6-no-route
+ip6tables -A INPUT -j REJECT --reject-with icmp6-addr-unreachable
+ip6tables -A INPUT -j REJECT --reject-with icmp6-port-unreachable
+ip6tables -A INPUT -m state --state ESTABLISHED -j ACCEPT
+iptables -L
+iptables -L -n -v
+iptables -S
+ip6tables -L
+ip6tables -L -n -v
+"#),
+    ("family options -4 -6", r#"
+iptables -4 -A INPUT -s 1.1.1.1 -j ACCEPT
+iptables --ipv4 -A INPUT -s 1.1.1.2 -j ACCEPT
+ip6tables -6 -A INPUT -s ::2 -j ACCEPT
+ip6tables --ipv6 -A INPUT -s ::3 -j ACCEPT
+ip6tables -4 -A INPUT -s 1.1.1.1 -j ACCEPT
+iptables -S
+ip6tables -S
+"#),
+    ("empty user chain in every table", r#"
+iptables -N E
+iptables -t nat -N E
+iptables -t mangle -N E
+iptables -t raw -N E
+iptables -t security -N E
+ip6tables -N E
+ip6tables -t nat -N E
+iptables-save
+ip6tables-save
+iptables -t raw -L
+iptables -t security -L -n -v
+iptables -t nat -X E
+iptables -t nat -S
+"#),
+    ("flush and delete all chains in nat", r#"
+iptables -t nat -N A
+iptables -t nat -N B
+iptables -t nat -A A -j B
+iptables -t nat -A PREROUTING -j A
+iptables -t nat -X
+iptables -t nat -F
+iptables -t nat -X
+iptables -t nat -S
+iptables -t nat -L
+"#),
     // --------------------------------------------------------- cross checks
     (
         "cross: mixed writers",

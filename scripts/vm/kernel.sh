@@ -2,7 +2,7 @@
 # Fetch Debian's stock kernel (it has IPVS as modules) and prepare what the
 # test VM needs, in a cache directory:
 #
-#   ${RVSADM_VM_CACHE:-/var/tmp/rvsadm-vm}/<kernel-version>/
+#   ${RVSADM_VM_CACHE:-/var/tmp/rvsadm-vm}/<kernel-version>.<module-set id>/
 #       vmlinuz                  the kernel image
 #       modules/*.ko             the modules we use and their dependencies
 #       modules/load-order.txt   file names of modules/*.ko, in insmod order
@@ -26,6 +26,10 @@ REQUIRED_MODS=(
     ip_vs_pe_sip
     nf_tables nft_compat
     dummy veth bridge ipip
+    # iptables-nft's (and rtables') kube-proxy-style NAT rules, for the
+    # dataplane benchmark (tests/vm/dataplane.sh): nat base chains, the
+    # DNAT/MASQUERADE/MARK targets, the comment/statistic/mark/tcp matches.
+    nft_chain_nat xt_nat xt_MASQUERADE xt_mark xt_comment xt_statistic xt_tcpudp
 )
 # Packed when the kernel has them as modules (skipped when absent/built in).
 OPTIONAL_MODS=(ip_vs_ftp ip_vs_twos fou gre ip_gre)
@@ -51,6 +55,10 @@ flock 9
 # The signature records what a prepared dir contains; a different module list
 # (this script changed) makes it stale.
 SIG="v1 ${REQUIRED_MODS[*]} | ${OPTIONAL_MODS[*]} | ${SKIP_MODS[*]}"
+# Each module set gets its own directory (<kernel-version>.<hash of SIG>), so
+# checkouts with different module lists sharing the cache never rebuild (and
+# swap out) each other's directory.
+SIG_ID=$(printf '%s' "$SIG" | cksum | awk '{ printf "%08x", $1 }')
 
 prepared() { # DIR -> true if DIR is complete and matches SIG
     [ -f "$1/.prepared" ] && [ "$(cat "$1/.prepared")" = "$SIG" ]
@@ -76,7 +84,7 @@ if [ -z "$pkg" ]; then
     die "cannot resolve the package linux-image-amd64 depends on (no apt lists?): run scripts/install-deps.sh"
 fi
 ver=${pkg#linux-image-}
-out=$CACHE/$ver
+out=$CACHE/$ver.$SIG_ID
 
 if prepared "$out"; then
     echo "$out"

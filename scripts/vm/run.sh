@@ -24,6 +24,9 @@
 #   RVSADM_VM_TIMEOUT  seconds before the VM is killed, default 1200
 #   RVSADM_VM_LOG      console log path
 #   RVSADM_VM_KEEP     if set, keep the initramfs build dir (path: mktemp under $TMPDIR)
+#   RVSADM_VM_BINS     more host programs (space-separated paths) to pack into
+#                      the guest's /usr/sbin under their own names, with the
+#                      shared libraries they load (e.g. rtables-restore)
 set -euo pipefail
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
@@ -74,6 +77,12 @@ if ! { [ -f "$RVSADM_BIN" ] && [ -x "$RVSADM_BIN" ]; }; then
     die "rvsadm binary not found or not executable: $RVSADM_BIN (build it with cargo build --release, or set RVSADM)"
 fi
 
+EXTRA_BINS=()
+for bin in ${RVSADM_VM_BINS:-}; do
+    { [ -f "$bin" ] && [ -x "$bin" ]; } || die "RVSADM_VM_BINS: not an executable file: $bin"
+    EXTRA_BINS+=("$bin")
+done
+
 # Kernel and modules (downloaded once, then cached).
 KDIR=$("$HERE/kernel.sh") || die "scripts/vm/kernel.sh failed"
 if ! { [ -f "$KDIR/vmlinuz" ] && [ -f "$KDIR/modules/load-order.txt" ]; }; then
@@ -96,7 +105,11 @@ cp "$IP_BIN" "$rootfs/sbin/ip.real"
 cp /usr/sbin/ipvsadm "$rootfs/usr/sbin/ipvsadm"
 cp "$RVSADM_BIN" "$rootfs/usr/sbin/rvsadm"
 chmod 755 "$rootfs/usr/sbin/rvsadm"
-for bin in "$IP_BIN" /usr/sbin/ipvsadm "$RVSADM_BIN"; do
+for bin in "${EXTRA_BINS[@]}"; do
+    cp "$bin" "$rootfs/usr/sbin/$(basename "$bin")"
+    chmod 755 "$rootfs/usr/sbin/$(basename "$bin")"
+done
+for bin in "$IP_BIN" /usr/sbin/ipvsadm "$RVSADM_BIN" "${EXTRA_BINS[@]}"; do
     # ldd fails on scripts and static binaries: nothing to copy then.
     libs=$(ldd "$bin" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' || true)
     for lib in $libs; do

@@ -15,11 +15,13 @@
 #
 # Timing: busybox `ts '%.s'` (microsecond wall clock; busybox date has no %N)
 # read before and after each command. Every timed command runs as
-# `nsenter ... timeout 300 TOOL ...`; the cost of that wrapper alone is
-# reported as name=overhead (it is included in every figure, for both tools).
+# `nsenter ... timeout 300 time -f '%M %U %S' TOOL ...` (busybox time: the
+# tool's peak RSS, user and system CPU seconds); the cost of that wrapper
+# alone is reported as name=overhead (it is included in every figure, for
+# both tools).
 #
-# Output: `BENCH name=OP-SIZE tool=TOOL median_ms=M runs=N samples_ms=a,b,c`
-# per operation and tool, `RATIO op=OP-SIZE ipvsadm/rvsadm=R net=R2` per
+# Output: `BENCH name=OP-SIZE tool=TOOL median_ms=M runs=N samples_ms=a,b,c
+# rss_kb=R user_ms=U sys_ms=S` (each a median) per operation and tool, `RATIO op=OP-SIZE ipvsadm/rvsadm=R net=R2` per
 # operation (net: both medians less the overhead median), then `summary`
 # (only the correctness checks are pass/fail; the timings assert nothing).
 #
@@ -45,21 +47,33 @@ now_us() {
 }
 
 # timed VAR NS STDIN CMD...: run CMD in NS (stdin from STDIN, stdout to
-# /dev/null, stderr to $B/err) under `timeout 300`; VAR = elapsed microseconds.
+# /dev/null, stderr to $B/err) under `timeout 300` and busybox `time`;
+# VAR = "elapsed-microseconds peak-rss-kB user-ms system-ms".
 # Returns CMD's exit status.
 timed() {
     _tv=$1 _tn=$2 _ti=$3
     shift 3
     _trc=0
+    rm -f "$B/time"
     _t0=$(now_us)
-    ns_exec "$_tn" timeout 300 "$@" <"$_ti" >/dev/null 2>"$B/err" || _trc=$?
+    ns_exec "$_tn" timeout 300 time -f '%M %U %S' -o "$B/time" "$@" <"$_ti" >/dev/null 2>"$B/err" || _trc=$?
     _t1=$(now_us)
-    eval "$_tv=\$((_t1 - _t0))"
+    _tres=$(awk 'END { printf "%d %.0f %.0f", $1, $2 * 1000, $3 * 1000 }' "$B/time" 2>/dev/null)
+    eval "$_tv=\"\$((_t1 - _t0)) \${_tres:-0 0 0}\""
     return $_trc
 }
 
-record() { # NAME TOOL MICROSECONDS
+record() { # NAME TOOL "MICROSECONDS RSS USER SYS"
     echo "$3" >>"$B/samples/$1.$2"
+}
+
+# median_col FILE COLUMN: median of one column of the samples.
+median_col() {
+    awk -v c="$2" '{ print $c }' "$1" | sort -n | awk '{ v[NR] = $1 }
+        END {
+            if (NR == 0) { print "nan"; exit }
+            printf "%.0f\n", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+        }'
 }
 
 # median_ms FILE: median of the samples (microseconds) in ms, one decimal.
@@ -77,7 +91,7 @@ report() { # NAME: BENCH lines for both tools, then the RATIO line
         _f=$B/samples/$1.$_tool
         [ -s "$_f" ] || continue
         _samples=$(awk '{ printf "%s%.1f", (NR > 1 ? "," : ""), $1 / 1000 }' "$_f")
-        echo "BENCH name=$1 tool=$_tool median_ms=$(median_ms "$_f") runs=$(wc -l <"$_f") samples_ms=$_samples"
+        echo "BENCH name=$1 tool=$_tool median_ms=$(median_ms "$_f") runs=$(wc -l <"$_f") samples_ms=$_samples rss_kb=$(median_col "$_f" 2) user_ms=$(median_col "$_f" 3) sys_ms=$(median_col "$_f" 4)"
     done
     if [ -s "$B/samples/$1.ipvsadm" ] && [ -s "$B/samples/$1.rvsadm" ]; then
         _ri=$(median_ms "$B/samples/$1.ipvsadm")

@@ -92,6 +92,8 @@ pub struct Invocation {
     pub line_numbers: bool,
     /// `--json`
     pub json: bool,
+    /// `-L -Z`: zero the counters after listing them.
+    pub zero: bool,
     /// `-c` given.
     pub set_counters: bool,
     /// The rule (for -A/-C/-D/-I/-R), with `-c` counters.
@@ -286,6 +288,7 @@ pub fn parse(args: &[String], family: Family) -> XtResult<Invocation> {
             exact: false,
             line_numbers: false,
             json: false,
+            zero: false,
             set_counters: false,
             rule: Rule::new(),
             srcs: Vec::new(),
@@ -338,6 +341,18 @@ impl<'a> Parser<'a> {
     }
 
     fn set_command(&mut self, have: &mut bool, c: Command) -> XtResult<()> {
+        // `-L -Z`: list, then zero (iptables allows this one pair).
+        if *have
+            && matches!(
+                (&self.inv.command, &c),
+                (Command::List, Command::Zero) | (Command::Zero, Command::List)
+            )
+            && !self.inv.zero
+        {
+            self.inv.command = Command::List;
+            self.inv.zero = true;
+            return Ok(());
+        }
         if *have {
             return Err(XtError::param(format!(
                 "Cannot use -{} with -{}",
@@ -417,7 +432,7 @@ impl<'a> Parser<'a> {
                 if long.is_empty() {
                     // `--` ends options: the rest are arguments.
                     if let Some(w) = self.args.get(self.pos) {
-                        return Err(XtError::param(format!("Bad argument `{w}'")));
+                        return Err(XtError::plain(format!("Bad argument `{w}'")));
                     }
                     continue;
                 }
@@ -511,10 +526,7 @@ impl<'a> Parser<'a> {
                 }
                 continue;
             }
-            if self.invert {
-                return Err(XtError::param(format!("Bad argument `{word}'")));
-            }
-            return Err(XtError::param(format!("Bad argument `{word}'")));
+            return Err(XtError::plain(format!("Bad argument `{word}'")));
         }
         if self.invert {
             return Err(XtError::param("unexpected ! flag"));
@@ -676,8 +688,8 @@ impl<'a> Parser<'a> {
             if let Some(n) = self.optional_word() {
                 self.inv.rulenum = Some(parse_rulenum(&n)?);
             }
+            self.inv.chain = chain;
         }
-        self.inv.chain = chain;
         Ok(())
     }
 
@@ -825,7 +837,9 @@ impl<'a> Parser<'a> {
                 self.flag(11, "-f")?;
                 let inv = std::mem::take(&mut self.invert);
                 if self.family == Family::V6 {
-                    return Err(XtError::param("unknown option \"-f\""));
+                    return Err(XtError::param(
+                        "`-f' is not supported in IPv6, use -m frag instead",
+                    ));
                 }
                 self.inv.rule.spec.frag = Some(inv);
             }
@@ -902,6 +916,9 @@ impl<'a> Parser<'a> {
                 self.inv.set_counters = true;
             }
             "w" | "W" => {
+                if key == "W" {
+                    eprintln!("Ignoring deprecated --wait-interval option.");
+                }
                 // Accepted: nf_tables needs no lock. An optional value may
                 // follow as the next word.
                 if arg.is_none() {
@@ -941,7 +958,7 @@ impl<'a> Parser<'a> {
             for (i, &seen) in self.seen.iter().enumerate() {
                 if seen && row[i] == b'x' {
                     return Err(XtError::param(format!(
-                        "Illegal option `{}' with this command\n",
+                        "Illegal option `{}' with this command",
                         OPTFLAGS[i]
                     )));
                 }
@@ -1080,6 +1097,9 @@ fn protocols() -> &'static [(String, u8)] {
 }
 
 fn check_chain_name(name: &str) -> XtResult<()> {
+    if name.chars().any(|c| c.is_ascii_whitespace()) {
+        return Err(XtError::param(format!("Invalid chain name `{name}'")));
+    }
     if name.starts_with('-') {
         return Err(XtError::param("chain name not allowed to start with `-'"));
     }
@@ -1125,6 +1145,21 @@ fn ip_bytes(a: &IpAddr) -> Vec<u8> {
     }
 }
 
+/// libxtables' dotted-number parser: up to four parts (each a `strtoul`
+/// number 0..=255: decimal, `0x` hex or `0` octal); an address with fewer
+/// parts is completed with zeros (`10.1` is 10.1.0.0), a mask is not.
+pub fn numeric_v4(s: &str, is_mask: bool) -> Option<[u8; 4]> {
+    let parts: Vec<&str> = s.split('.').collect();
+    if parts.is_empty() || parts.len() > 4 || (is_mask && parts.len() != 4) {
+        return None;
+    }
+    let mut out = [0u8; 4];
+    for (i, p) in parts.iter().enumerate() {
+        out[i] = ext::util::parse_uint(p, 0, 255)? as u8;
+    }
+    Some(out)
+}
+
 /// Parses `-s`/`-d`: comma-separated addresses or names, each with an
 /// optional `/prefix` or `/mask`; every address of a name counts.
 pub fn parse_addrs(s: &str, family: Family) -> XtResult<Vec<Net>> {
@@ -1144,6 +1179,9 @@ pub fn parse_addrs(s: &str, family: Family) -> XtResult<Vec<Net>> {
                     prefix_mask(alen, bits as u32)
                 } else {
                     match (m.parse::<IpAddr>(), family) {
+                        _ if family == Family::V4 && numeric_v4(m, true).is_some() => {
+                            numeric_v4(m, true).map(|a| a.to_vec()).unwrap_or_default()
+                        }
                         (Ok(IpAddr::V4(v)), Family::V4) => v.octets().to_vec(),
                         (Ok(IpAddr::V6(v)), Family::V6) => v.octets().to_vec(),
                         _ => return Err(XtError::param(format!("invalid mask `{m}' specified"))),
@@ -1151,7 +1189,13 @@ pub fn parse_addrs(s: &str, family: Family) -> XtResult<Vec<Net>> {
                 }
             }
         };
+        let numeric = if family == Family::V4 {
+            numeric_v4(host, false)
+        } else {
+            None
+        };
         let addrs: Vec<Vec<u8>> = match host.parse::<IpAddr>() {
+            _ if numeric.is_some() => vec![numeric.map(|a| a.to_vec()).unwrap_or_default()],
             Ok(a @ IpAddr::V4(_)) if family == Family::V4 => vec![ip_bytes(&a)],
             Ok(a @ IpAddr::V6(_)) if family == Family::V6 => vec![ip_bytes(&a)],
             _ => {

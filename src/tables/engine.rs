@@ -103,6 +103,11 @@ pub struct Tx<'a> {
     pub lossy: bool,
     /// The restore input line being executed (for error messages).
     pub line: Option<usize>,
+    /// Restore checks jump targets at COMMIT (when `Some`): the pending
+    /// (table index, chain) pairs.
+    pub defer_jumps: Option<Vec<(usize, String)>>,
+    /// Policy counters given to built-in chains (restore `-c`).
+    pub policy_counters: Option<(u64, u64)>,
 }
 
 fn no_chain() -> XtError {
@@ -135,6 +140,8 @@ impl<'a> Tx<'a> {
             out: String::new(),
             lossy: false,
             line: None,
+            defer_jumps: None,
+            policy_counters: None,
         }
     }
 
@@ -312,6 +319,15 @@ impl<'a> Tx<'a> {
 
     fn check_target(&mut self, t: usize, r: &Rule) -> XtResult<()> {
         if let Target::Jump(c) | Target::Goto(c) = &r.target {
+            // QUEUE is a standard target name to iptables; the kernel
+            // answers it (there is no such chain).
+            if c == "QUEUE" {
+                return Ok(());
+            }
+            if let Some(d) = self.defer_jumps.as_mut() {
+                d.push((t, c.clone()));
+                return Ok(());
+            }
             let ok = self.chain_idx(t, c).is_some_and(|i| {
                 self.tables[t].chains[i].exists && !self.tables[t].chains[i].builtin
             });
@@ -496,7 +512,7 @@ impl<'a> Tx<'a> {
     pub fn delete(&mut self, table: &str, chain: &str, r: &Rule) -> XtResult<()> {
         let t = self.table(table)?;
         self.check_target(t, r)?;
-        let c = self.ensure_existing(t, chain)?;
+        let c = self.ensure_existing(t, chain).map_err(|_| bad_rule())?;
         match self.find_rule(t, c, r)? {
             Some(i) => {
                 self.delete_at(t, c, i);
@@ -510,7 +526,7 @@ impl<'a> Tx<'a> {
     pub fn check(&mut self, table: &str, chain: &str, r: &Rule) -> XtResult<()> {
         let t = self.table(table)?;
         self.check_target(t, r)?;
-        let c = self.ensure_existing(t, chain)?;
+        let c = self.ensure_existing(t, chain).map_err(|_| bad_rule())?;
         match self.find_rule(t, c, r)? {
             Some(_) => Ok(()),
             None => Err(bad_rule()),
@@ -649,11 +665,9 @@ impl<'a> Tx<'a> {
         let t = self.table(table)?;
         let idx: Vec<usize> = match chain {
             Some(ch) => {
-                let c = self.ensure_existing(t, ch)?;
-                if self.tables[t].chains[c].builtin {
-                    return Err(XtError::other("Can't delete built-in chain"));
-                }
-                vec![c]
+                // A built-in chain that exists goes to the kernel, which
+                // refuses it while it has rules, as with iptables.
+                vec![self.ensure_existing(t, ch)?]
             }
             None => self
                 .ordered(t)
@@ -686,6 +700,11 @@ impl<'a> Tx<'a> {
             .ok_or_else(|| XtError::bare(status::OTHER, "Bad built-in chain name."))?;
         let p = match policy {
             "ACCEPT" => 1,
+            "DROP" if table == "nat" => {
+                return Err(XtError::param(
+                    "\nThe \"nat\" table is not intended for filtering, the use of DROP is therefore inhibited.\n\n",
+                ))
+            }
             "DROP" => 0,
             _ => {
                 return Err(XtError::bare(
@@ -695,7 +714,8 @@ impl<'a> Tx<'a> {
             }
         };
         self.ensure_table(t);
-        let k = def.kchain(self.family, bc, p);
+        let mut k = def.kchain(self.family, bc, p);
+        k.counters = Some(self.policy_counters.take().unwrap_or((0, 0)));
         if let Some(c) = self.chain_idx(t, chain) {
             self.tables[t].chains[c].k.policy = Some(p);
             self.tables[t].chains[c].exists = true;
@@ -714,13 +734,13 @@ impl<'a> Tx<'a> {
     /// `-E old new`
     pub fn rename(&mut self, table: &str, old: &str, new: &str) -> XtResult<()> {
         let t = self.table(table)?;
-        let c = self.ensure_existing(t, old)?;
         if self
             .chain_idx(t, new)
             .is_some_and(|i| self.tables[t].chains[i].exists)
         {
             return Err(XtError::bare(status::OTHER, "File exists."));
         }
+        let c = self.ensure_existing(t, old)?;
         let mut k = self.tables[t].chains[c].k.clone();
         if k.handle == 0 {
             return Err(XtError::bare(
@@ -889,6 +909,24 @@ impl<'a> Tx<'a> {
             name: table.to_string(),
             chains,
         })
+    }
+
+    /// Checks the jump targets deferred since the last call (restore does
+    /// this at each COMMIT, like iptables-restore).
+    pub fn check_deferred_jumps(&mut self) -> XtResult<()> {
+        let pending = match self.defer_jumps.as_mut() {
+            Some(d) => std::mem::take(d),
+            None => return Ok(()),
+        };
+        for (t, c) in pending {
+            let ok = self.chain_idx(t, &c).is_some_and(|i| {
+                self.tables[t].chains[i].exists && !self.tables[t].chains[i].builtin
+            });
+            if !ok {
+                return Err(XtError::param(format!("Chain '{c}' does not exist")));
+            }
+        }
+        Ok(())
     }
 
     /// Whether the table exists in the kernel.

@@ -742,7 +742,7 @@ iptables -E A
 iptables -X INPUT OUTPUT
 iptables -t
 iptables -t nat -A INPUT -j DNAT --to-destination 1.1.1.1
-iptables -6 -A INPUT -j ACCEPT
+!known rtables: -6 anywhere on the command line selects IPv6 (by design); iptables rejects it :: iptables -6 -A INPUT -j ACCEPT
 iptables -4 -A INPUT -j ACCEPT
 iptables
 iptables -v

@@ -742,7 +742,6 @@ iptables -E A
 iptables -X INPUT OUTPUT
 iptables -t
 iptables -t nat -A INPUT -j DNAT --to-destination 1.1.1.1
-iptables -6 -A INPUT -j ACCEPT
 iptables -4 -A INPUT -j ACCEPT
 iptables
 iptables -v
@@ -782,6 +781,14 @@ iptables-save -t foobar
 !known the -V/-h texts differ deliberately :: iptables -h
 !known the -V/-h texts differ deliberately :: iptables-save -h
 !known the -V/-h texts differ deliberately :: iptables-restore -h
+"#,
+    ),
+    (
+        "known: -6 anywhere selects IPv6",
+        r#"
+!known rtables: -6 anywhere on the command line selects IPv6 (by design); iptables rejects it :: iptables -6 -A INPUT -j ACCEPT
+# the two namespaces now differ by design: start again from an empty ruleset
+nft flush ruleset
 "#,
     ),
     // ----------------------------------------------------------- extensions

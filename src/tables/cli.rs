@@ -229,18 +229,10 @@ const SPACE_JOINED_OPTS: &[(&str, &str)] = &[
 
 /// Options whose presence the legality matrix checks, in iptables' order.
 const OPTFLAGS: [&str; 12] = [
-    "-n",
-    "-s",
-    "-d",
-    "-p",
-    "-j",
-    "-v",
-    "-x",
-    "-i",
-    "-o",
-    "--line-numbers",
-    "-c",
-    "-f",
+    "-n", "-s", "-d", "-p", "-j", "-v", "-x", "-i", "-o",
+    // iptables' option code for --line-numbers is '0', and that is what
+    // its message shows.
+    "-0", "-c", "-f",
 ];
 
 fn matrix_row(c: &Command) -> &'static [u8; 12] {
@@ -269,6 +261,8 @@ struct Parser<'a> {
     proto_loaded: bool,
     seen: [bool; 12],
     invert: bool,
+    wait: bool,
+    wait_interval: bool,
 }
 
 /// Parses rtables' arguments (without the program name).
@@ -302,6 +296,8 @@ pub fn parse(args: &[String], family: Family) -> XtResult<Invocation> {
         proto_loaded: false,
         seen: [false; 12],
         invert: false,
+        wait: false,
+        wait_interval: false,
     };
     let mut have_cmd = false;
     p.run(&mut have_cmd)?;
@@ -341,17 +337,19 @@ impl<'a> Parser<'a> {
     }
 
     fn set_command(&mut self, have: &mut bool, c: Command) -> XtResult<()> {
-        // `-L -Z`: list, then zero (iptables allows this one pair).
-        if *have
-            && matches!(
-                (&self.inv.command, &c),
-                (Command::List, Command::Zero) | (Command::Zero, Command::List)
-            )
-            && !self.inv.zero
-        {
-            self.inv.command = Command::List;
-            self.inv.zero = true;
-            return Ok(());
+        // `-L -Z`, `-S -Z`: list, then zero (iptables allows these pairs).
+        let listing = |c: &Command| matches!(c, Command::List | Command::ListRules);
+        if *have && !self.inv.zero {
+            let cur = self.inv.command.clone();
+            if listing(&cur) && c == Command::Zero {
+                self.inv.zero = true;
+                return Ok(());
+            }
+            if cur == Command::Zero && listing(&c) {
+                self.inv.command = c;
+                self.inv.zero = true;
+                return Ok(());
+            }
         }
         if *have {
             return Err(XtError::param(format!(
@@ -900,7 +898,7 @@ impl<'a> Parser<'a> {
             "json" => self.inv.json = true,
             "c" => {
                 self.no_invert(long)?;
-                self.seen[10] = true;
+                self.flag(10, "-c")?;
                 let (p, b) = match arg_s.split_once(',') {
                     Some((p, b)) => (p.to_string(), Some(b.to_string())),
                     None => (arg_s.clone(), self.optional_word()),
@@ -916,30 +914,32 @@ impl<'a> Parser<'a> {
                 self.inv.set_counters = true;
             }
             "w" | "W" => {
-                if key == "W" {
-                    eprintln!("Ignoring deprecated --wait-interval option.");
-                }
                 // Accepted: nf_tables needs no lock. An optional value may
                 // follow as the next word.
-                if arg.is_none() {
-                    if let Some(w) = self.args.get(self.pos) {
-                        if w.parse::<f64>().is_ok() {
-                            self.pos += 1;
-                        }
+                if key == "W" {
+                    eprintln!("Ignoring deprecated --wait-interval option.");
+                    self.wait_interval = true;
+                } else {
+                    self.wait = true;
+                }
+                let val = arg.or_else(|| self.optional_word());
+                if let Some(v) = val {
+                    if key == "w" && v.parse::<u32>().is_err() {
+                        return Err(XtError::param("wait seconds not numeric"));
                     }
                 }
             }
             "M" => {}
             "4" => {
                 if self.family == Family::V6 {
-                    return Err(XtError::param("This is the IPv6 version of ip6tables."));
+                    return Err(XtError::param("This is the IPv6 version of r6tables."));
                 }
             }
             "6" => {
                 if self.family == Family::V4 {
                     return Err(XtError::with_status(
                         status::PARAMETER,
-                        "This is the IPv4 version of iptables.",
+                        "This is the IPv4 version of rtables.",
                     ));
                 }
             }
@@ -951,6 +951,11 @@ impl<'a> Parser<'a> {
     fn finish(mut self, have_cmd: bool) -> XtResult<Invocation> {
         if !have_cmd {
             return Err(XtError::param("no command specified"));
+        }
+        if self.wait_interval && !self.wait {
+            return Err(XtError::param(
+                "--wait-interval only makes sense with --wait\n",
+            ));
         }
         // The legality matrix.
         let row = matrix_row(&self.inv.command);
@@ -1096,12 +1101,16 @@ fn protocols() -> &'static [(String, u8)] {
     })
 }
 
-fn check_chain_name(name: &str) -> XtResult<()> {
+/// iptables' checks of a new chain name (`-N`, `-E`, restore's `:CHAIN`).
+pub fn check_chain_name(name: &str) -> XtResult<()> {
     if name.chars().any(|c| c.is_ascii_whitespace()) {
         return Err(XtError::param(format!("Invalid chain name `{name}'")));
     }
     if name.starts_with('-') {
         return Err(XtError::param("chain name not allowed to start with `-'"));
+    }
+    if name.starts_with('!') {
+        return Err(XtError::param("chain name not allowed to start with `!'"));
     }
     if name.len() >= 29 {
         return Err(XtError::param(format!(
@@ -1289,12 +1298,9 @@ mod tests {
         assert_eq!(e("-N ACCEPT"), "chain name may not clash with target name");
         assert_eq!(
             e("-A INPUT -m foobar"),
-            "Couldn't load match `foobar':No such file or directory"
+            "Couldn't load match `foobar':No such file or directory\n"
         );
-        assert_eq!(
-            e("-L -s 1.1.1.1"),
-            "Illegal option `-s' with this command\n"
-        );
+        assert_eq!(e("-L -s 1.1.1.1"), "Illegal option `-s' with this command");
     }
 
     #[test]

@@ -423,7 +423,7 @@ impl<'a> Tx<'a> {
     pub fn replace(&mut self, table: &str, chain: &str, n: u32, r: Rule) -> XtResult<()> {
         let t = self.table(table)?;
         self.check_target(t, &r)?;
-        let c = self.ensure_chain(t, chain)?;
+        let c = self.ensure_existing(t, chain)?;
         self.load_rules(t, c)?;
         let mut k = self.new_krule(t, chain, &r);
         let rules = self.tables[t].chains[c].rules.get_or_insert_with(Vec::new);
@@ -665,9 +665,20 @@ impl<'a> Tx<'a> {
         let t = self.table(table)?;
         let idx: Vec<usize> = match chain {
             Some(ch) => {
-                // A built-in chain that exists goes to the kernel, which
-                // refuses it while it has rules, as with iptables.
-                vec![self.ensure_existing(t, ch)?]
+                // iptables 1.8.9 refuses an empty built-in chain as missing
+                // and sends a busy one to the kernel, which refuses it.
+                let c = self.ensure_existing(t, ch)?;
+                if self.tables[t].chains[c].builtin {
+                    self.load_rules(t, c)?;
+                    if self.tables[t].chains[c]
+                        .rules
+                        .as_ref()
+                        .is_none_or(Vec::is_empty)
+                    {
+                        return Err(no_chain());
+                    }
+                }
+                vec![c]
             }
             None => self
                 .ordered(t)

@@ -36,7 +36,12 @@ pub fn split_words(line: &str) -> Vec<String> {
                     cur.push('"');
                     chars.next();
                 }
-                '"' => in_q = false,
+                '"' => {
+                    // A closing quote ends the word.
+                    in_q = false;
+                    out.push(std::mem::take(&mut cur));
+                    have = false;
+                }
                 _ => cur.push(c),
             }
             continue;
@@ -88,8 +93,7 @@ pub fn run(tx: &mut Tx<'_>, input: &str, opts: &Opts, prog: &str) -> XtResult<()
         let n = i + 1;
         last = n;
         tx.line = Some(n);
-        let line = raw.trim_end_matches('\r');
-        let trimmed = line.trim_start();
+        let trimmed = raw;
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
         }
@@ -101,7 +105,12 @@ pub fn run(tx: &mut Tx<'_>, input: &str, opts: &Opts, prog: &str) -> XtResult<()
                     XtError::plain(format!("Bad argument `{trimmed}'")),
                 ));
             }
-            let name = name.trim();
+            let name = name.split([' ', '\t']).next().unwrap_or("");
+            if name.is_empty() {
+                return Err(XtError::param(format!(
+                    "{prog}: line {n} table name invalid\nError occurred at line: {n}"
+                )));
+            }
             if super::builtin::table(name).is_none() {
                 return Err(XtError::param(format!(
                     "{prog}: line {n} table name '{name}' invalid\nError occurred at line: {n}"
@@ -135,11 +144,16 @@ pub fn run(tx: &mut Tx<'_>, input: &str, opts: &Opts, prog: &str) -> XtResult<()
             let chain = it.next().unwrap_or("");
             let policy = it.next().unwrap_or("-");
             if chain.is_empty() {
-                return Err(XtError::bare(status::OTHER, format!("line {n} failed")));
+                return Err(XtError::param(format!(
+                    "{prog}: line {n} chain name invalid\nError occurred at line: {n}"
+                )));
+            }
+            if policy == "-" || tx.has_chain(&tname, chain).map(|b| !b).unwrap_or(true) {
+                cli::check_chain_name(chain).map_err(|e| line_failed(prog, n, e))?;
             }
             let pol = (policy != "-").then_some(policy);
             if opts.counters && pol.is_some() {
-                let c = it.next().unwrap_or("[0:0]");
+                let c = it.next().unwrap_or("");
                 let parsed = c
                     .strip_prefix('[')
                     .and_then(|c| c.strip_suffix(']'))
@@ -168,16 +182,21 @@ pub fn run(tx: &mut Tx<'_>, input: &str, opts: &Opts, prog: &str) -> XtResult<()
             continue;
         }
         let mut words = split_words(trimmed);
-        let mut counters = None;
-        if let Some(first) = words.first() {
-            if first.starts_with('[') && first.ends_with(']') {
-                let inner = &first[1..first.len() - 1];
-                if let Some((p, b)) = inner.split_once(':') {
-                    if let (Ok(p), Ok(b)) = (p.parse::<u64>(), b.parse::<u64>()) {
-                        counters = Some((p, b));
-                    }
-                }
-                words.remove(0);
+        // `[P:B] -A ...`: with -c the counters become `-c P B`, else they
+        // are ignored (iptables-restore).
+        let mut counter_args: Vec<String> = Vec::new();
+        if words.first().is_some_and(|w| w.starts_with('[')) {
+            let first = words.remove(0);
+            let Some(inner) = first.strip_prefix('[').and_then(|w| w.strip_suffix(']')) else {
+                return Err(line_failed(
+                    prog,
+                    n,
+                    XtError::param(format!("Bad line {n}: need ]")),
+                ));
+            };
+            if opts.counters {
+                let (p, b) = inner.split_once(':').unwrap_or((inner, ""));
+                counter_args = vec!["-c".into(), p.to_string(), b.to_string()];
             }
         }
         if words
@@ -205,20 +224,38 @@ pub fn run(tx: &mut Tx<'_>, input: &str, opts: &Opts, prog: &str) -> XtResult<()
         }
         let mut args = vec!["-t".to_string(), tname.clone()];
         args.extend(words);
+        args.extend(counter_args);
         let mut inv = cli::parse(&args, tx.family).map_err(|e| line_failed(prog, n, e))?;
-        if opts.counters {
-            if let Some(c) = counters {
-                inv.rule.counters = c;
-            }
-        }
         if opts.verbose {
             inv.verbose = inv.verbose.max(1);
         }
         match inv.command {
-            cli::Command::List
-            | cli::Command::ListRules
-            | cli::Command::Help
-            | cli::Command::Version => {
+            cli::Command::List | cli::Command::ListRules => {
+                // Listing inside a restore shows the table as the
+                // transaction has it so far.
+                let view = tx.view(&inv.table)?;
+                let mut text = String::new();
+                if inv.command == cli::Command::List {
+                    let o = super::render::ListOpts {
+                        verbose: inv.verbose > 0,
+                        numeric: inv.numeric,
+                        exact: inv.exact,
+                        line_numbers: inv.line_numbers,
+                    };
+                    super::render::list(&view, inv.chain.as_deref(), inv.rulenum, &o, &mut text);
+                } else {
+                    super::render::list_rules(
+                        &view,
+                        inv.chain.as_deref(),
+                        inv.rulenum,
+                        inv.verbose > 0,
+                        &mut text,
+                    );
+                }
+                tx.out.push_str(&text);
+                continue;
+            }
+            cli::Command::Help | cli::Command::Version => {
                 return Err(XtError::bare(status::OTHER, format!("line {n} failed")));
             }
             _ => {}

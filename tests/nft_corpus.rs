@@ -28,7 +28,7 @@ mod common;
 use common::*;
 use std::collections::VecDeque;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -63,76 +63,6 @@ fn cmds(tool: Tool, fam: Fam) -> Cmds {
         (Tool::Rt, Fam::V6) => (s(&[RTABLES, "-6"]), s(&[RTABLES_SAVE, "-6"])),
     };
     Cmds { tool, ipt, save }
-}
-
-/// One line of a `.t` file.
-#[derive(Debug, Clone)]
-enum Line {
-    /// `:CHAIN,...`
-    Chains(Vec<String>),
-    /// `*table`
-    Table(String),
-    /// `@cmd` / `%cmd`
-    External(String),
-    /// `RULE;SAVED;RESULT[;VARIANT[;ALT]]`, result already resolved for nft.
-    Rule {
-        lineno: usize,
-        rule: String,
-        saved: String,
-        res: String,
-    },
-}
-
-fn parse_t(text: &str) -> Vec<Line> {
-    let mut out = Vec::new();
-    for (i, raw) in text.lines().enumerate() {
-        let line = raw.trim_end_matches(['\n', '\r']);
-        if line.starts_with('#') || line.trim().is_empty() {
-            continue;
-        }
-        let rest = line.trim_end();
-        match line.as_bytes()[0] {
-            b':' => out.push(Line::Chains(
-                rest[1..].split(',').map(|s| s.to_string()).collect(),
-            )),
-            b'*' => out.push(Line::Table(rest[1..].to_string())),
-            b'@' | b'%' => out.push(Line::External(rest[1..].to_string())),
-            _ => {
-                let item: Vec<&str> = line.split(';').collect();
-                if item.len() < 3 {
-                    continue;
-                }
-                let mut res = item[2].trim_end().to_string();
-                if item.len() > 3 {
-                    // iptables-test.py's variant_res() for EXECUTABLE = xtables-nft-multi.
-                    let variant = item[3].trim_end().to_lowercase();
-                    if variant != "nft" {
-                        res = if item.len() > 4 {
-                            item[4].trim_end().to_string()
-                        } else {
-                            match res.as_str() {
-                                "OK" => "FAIL".into(),
-                                "FAIL" => "OK".into(),
-                                _ => "OK".into(),
-                            }
-                        };
-                    }
-                }
-                let saved = if item[1] == "=" {
-                    item[0].to_string()
-                } else {
-                    item[1].to_string()
-                };
-                out.push(Line::Rule {
-                    lineno: i + 1,
-                    rule: item[0].to_string(),
-                    saved,
-                    res,
-                });
-            }
-        }
-    }
-    out
 }
 
 /// Outcome of one rule line.
@@ -276,21 +206,6 @@ fn families(name: &str) -> Vec<Fam> {
     }
 }
 
-fn corpus_dir() -> PathBuf {
-    if let Ok(d) = std::env::var("NFT_CORPUS_DIR") {
-        return PathBuf::from(d);
-    }
-    for d in [
-        "/work/shared/conformance/iptables-1.8.9",
-        "../shared/conformance/iptables-1.8.9",
-    ] {
-        if Path::new(d).is_dir() {
-            return PathBuf::from(d);
-        }
-    }
-    panic!("corpus not found: set NFT_CORPUS_DIR to the directory holding iptables 1.8.9's extensions/*.t");
-}
-
 #[test]
 fn corpus() {
     require_root_and_tools();
@@ -353,6 +268,7 @@ fn corpus() {
     // Report.
     let mut table = String::new();
     let mut details = String::new();
+    let mut ref_fails = String::new();
     let _ = writeln!(
         table,
         "{:<28} {:<4} {:>5} {:>5} {:>5} {:>5}",
@@ -388,6 +304,18 @@ fn corpus() {
             b += bp;
             let mut head = false;
             for (a, z) in fr.reference.iter().zip(&fr.rtables) {
+                if !a.pass && !z.pass {
+                    let _ = writeln!(
+                        ref_fails,
+                        "  {} ({}) line {}: {}\n    iptables: {}\n    rtables: {}",
+                        fr.file,
+                        fam.label(),
+                        a.lineno,
+                        a.text,
+                        a.reason,
+                        z.reason
+                    );
+                }
                 if a.pass != z.pass {
                     if !head {
                         let _ = writeln!(
@@ -437,7 +365,8 @@ fn corpus() {
         njobs
     );
     let report = format!(
-        "{table}\n{summary}\nLines where the two tools differ (reason given for the failing one):\n{details}"
+        "{table}\n{summary}\nLines where the two tools differ (reason given for the failing one):\n{details}\n\
+         Lines both tools fail (kernel or environment gaps):\n{ref_fails}"
     );
     eprintln!("{table}\n{summary}");
     let path = target_dir().join("nft-corpus-summary.txt");

@@ -20,7 +20,9 @@
 //!   rules must equal rtables' own (the cross checks).
 //!
 //! Script syntax: one command per line (a trailing `\` continues it), `#`
-//! starts a comment line, and `!known <reason> :: <command>` runs a command
+//! starts a comment line, `ref-iptables…`/`rt-iptables…` name the reference
+//! or the rtables program in both runs (for mixed pipelines such as
+//! `ref-iptables-save | iptables-restore`), and `!known <reason> :: <command>` runs a command
 //! in both namespaces without comparing it (a known, deliberate difference;
 //! reported, never silently dropped).
 //!
@@ -29,7 +31,9 @@
 //! - `-L`/`-S` of a chain that does not exist: 1.8.9 prints
 //!   "chain `X' in table `filter' is incompatible, use 'nft' tool." (a bug
 //!   fixed in 1.8.10); rtables follows 1.8.10: "No chain/target/match by that
-//!   name.", exit 1 (checked by `nonexistent_chain_follows_1_8_10`).
+//!   name.", exit 1 (checked by `nonexistent_chain_follows_1_8_10`);
+//! - `-6` given to `rtables` selects IPv6 wherever it stands, so
+//!   `iptables -6 …` (an error for iptables) has no rtables equivalent.
 //!
 //! Besides the cases: concurrency (4 × 500 concurrent `rtables -A`),
 //! atomicity of a failing restore, and the treatment of foreign (native nft)
@@ -37,7 +41,8 @@
 //!
 //! Run: `cargo test --test nft_differential -- --nocapture` (as root).
 //! `NFT_DIFF_FILTER=<substring>` runs only the cases whose name contains it;
-//! `NFT_DIFF_JOBS` sets the worker threads (default 4). The full report is
+//! `NFT_DIFF_JOBS` sets the worker threads (default 4);
+//! `NFT_DIFF_NO_CORPUS=1` leaves out the cases derived from the `.t` corpus. The full report is
 //! also written to `target/nft-differential-report.txt`.
 
 #[path = "nft/common.rs"]
@@ -303,6 +308,66 @@ fn run_case(name: &str, script: &str) -> CaseResult {
     }
 }
 
+/// One extra case per `.t` file and family, derived from the corpus: every
+/// rule line the corpus expects to load (OK or NOMATCH) is appended to the
+/// first chain of its section (with its table), then the table is listed with
+/// `-S`, `-L`, `-L -v -x` and `-L -n -v --line-numbers`: the listing (`-L`)
+/// formats of every extension, which the corpus itself never checks.
+fn corpus_cases() -> Vec<(String, String)> {
+    let dir = corpus_dir();
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("read corpus dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".t"))
+        .collect();
+    names.sort();
+    let mut cases = Vec::new();
+    for n in names {
+        let fams: &[&str] = if n.starts_with("libxt_") {
+            &["iptables", "ip6tables"]
+        } else if n.starts_with("libip6t_") {
+            &["ip6tables"]
+        } else if n.starts_with("libebt_") || n.starts_with("libarpt_") {
+            &[]
+        } else {
+            &["iptables"]
+        };
+        let text = std::fs::read_to_string(dir.join(&n)).expect("read .t");
+        let lines = parse_t(&text);
+        for prog in fams {
+            let mut script = String::new();
+            let mut chain = String::new();
+            let mut table = "filter".to_string();
+            let mut tables = vec![];
+            for l in &lines {
+                match l {
+                    Line::Chains(v) => chain = v[0].clone(),
+                    Line::Table(t) => table = t.clone(),
+                    Line::External(cmd) => {
+                        let _ = writeln!(script, "{cmd}");
+                    }
+                    Line::Rule { rule, res, .. } => {
+                        if res != "FAIL" && !chain.is_empty() {
+                            let _ = writeln!(script, "{prog} -t {table} -A {chain} {rule}");
+                            if !tables.contains(&table) {
+                                tables.push(table.clone());
+                            }
+                        }
+                    }
+                }
+            }
+            for t in tables {
+                for opts in ["-S", "-L", "-L -v -x", "-L -n -v --line-numbers"] {
+                    let _ = writeln!(script, "{prog} -t {t} {opts}");
+                }
+            }
+            cases.push((format!("corpus {n} {prog}"), script));
+        }
+    }
+    cases
+}
+
 #[test]
 fn differential() {
     require_root_and_tools();
@@ -312,9 +377,20 @@ fn differential() {
     for (n, _) in CASES {
         assert!(names.insert(*n), "duplicate case name {n}");
     }
-    let jobs: VecDeque<(&'static str, &'static str)> = CASES
+    let mut all: Vec<(String, String)> = CASES
         .iter()
-        .copied()
+        .map(|(n, s)| (n.to_string(), s.to_string()))
+        .collect();
+    if std::env::var("NFT_DIFF_NO_CORPUS").is_err() {
+        all.extend(corpus_cases());
+    }
+    let order: std::collections::HashMap<String, usize> = all
+        .iter()
+        .enumerate()
+        .map(|(i, (n, _))| (n.clone(), i))
+        .collect();
+    let jobs: VecDeque<(String, String)> = all
+        .into_iter()
         .filter(|(n, _)| n.contains(&filter))
         .collect();
     let total = jobs.len();
@@ -330,7 +406,7 @@ fn differential() {
         hs.push(std::thread::spawn(move || loop {
             let job = q.lock().unwrap().pop_front();
             let Some((name, script)) = job else { break };
-            let r = run_case(name, script);
+            let r = run_case(&name, &script);
             res.lock().unwrap().push(r);
         }));
     }
@@ -338,12 +414,7 @@ fn differential() {
         h.join().expect("worker panicked");
     }
     let mut results = Arc::try_unwrap(results).ok().unwrap().into_inner().unwrap();
-    let order: std::collections::HashMap<&str, usize> = CASES
-        .iter()
-        .enumerate()
-        .map(|(i, (n, _))| (*n, i))
-        .collect();
-    results.sort_by_key(|r| order[r.name.as_str()]);
+    results.sort_by_key(|r| order[&r.name]);
     let failed: Vec<&CaseResult> = results.iter().filter(|r| !r.ok).collect();
     let mut out = String::new();
     for r in &failed {
@@ -531,7 +602,6 @@ fn foreign_rules() {
         "meta skuid 0 counter accept",
         "ct mark 0x5 accept",
         "iifname { \"eth0\", \"eth1\" } accept",
-        "tcp dport 80 meta mark set 0x1",
         "udp dport 53 notrack",
     ];
     let mut failures = Vec::new();
@@ -573,6 +643,33 @@ fn foreign_rules() {
                     o.stderr.trim_end().replace('\n', "\n            ")
                 ));
             }
+        }
+    }
+    // `meta mark set`: 1.8.9 fails to parse it (exit 3); 1.8.10 reads it as
+    // `-j MARK` (commit 7304f198). Either a marked failure or exactly the
+    // 1.8.10 form is accepted, never a lossy rule.
+    fresh_netns();
+    assert_eq!(sh("iptables -A INPUT -s 1.2.3.4 -j DROP").rc, 0);
+    assert_eq!(
+        sh("nft 'add rule ip filter INPUT tcp dport 80 meta mark set 0x1'").rc,
+        0
+    );
+    for cmd in ["iptables -S", "iptables-save"] {
+        let o = rt(cmd);
+        let exact = o.rc == 0
+            && o.stdout.lines().any(|l| {
+                l == "-A INPUT -p tcp -m tcp --dport 80 -j MARK --set-xmark 0x1/0xffffffff"
+            });
+        let marked = o.rc != 0
+            && o.stdout
+                .lines()
+                .chain(o.stderr.lines())
+                .any(|l| l.starts_with("# "));
+        if !exact && !marked {
+            failures.push(format!(
+                "`meta mark set` with `{cmd}`: rc {}\n{}{}",
+                o.rc, o.stdout, o.stderr
+            ));
         }
     }
     // Rules rtables can express: exactly like iptables 1.8.9.

@@ -12,11 +12,19 @@ fn main() {
         .and_then(|s| s.to_str())
         .unwrap_or("rtables-save")
         .to_string();
-    let mut family = if base.starts_with("r6tables") { Family::V6 } else { Family::V4 };
+    let mut family = if base.starts_with("r6tables") {
+        Family::V6
+    } else {
+        Family::V4
+    };
     if let Some(i) = args.iter().position(|a| a == "-6" || a == "--ipv6") {
         family = Family::V6;
         args.remove(i);
     }
-    let prog = if family == Family::V6 { base.replacen("rtables", "r6tables", 1) } else { base };
+    let prog = if family == Family::V6 {
+        base.replacen("rtables", "r6tables", 1)
+    } else {
+        base
+    };
     std::process::exit(app::save_main(&args, family, &prog));
 }

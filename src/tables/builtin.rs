@@ -37,7 +37,12 @@ pub const HOOK_OUTPUT: u32 = 3;
 /// `NF_INET_POST_ROUTING`
 pub const HOOK_POSTROUTING: u32 = 4;
 
-const fn bc(name: &'static str, chain_type: &'static str, hook: u32, priority: i32) -> BuiltinChain {
+const fn bc(
+    name: &'static str,
+    chain_type: &'static str,
+    hook: u32,
+    priority: i32,
+) -> BuiltinChain {
     BuiltinChain {
         name,
         chain_type,

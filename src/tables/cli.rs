@@ -92,6 +92,8 @@ pub struct Invocation {
     pub line_numbers: bool,
     /// `--json`
     pub json: bool,
+    /// `-L -Z`: zero the counters after listing them.
+    pub zero: bool,
     /// `-c` given.
     pub set_counters: bool,
     /// The rule (for -A/-C/-D/-I/-R), with `-c` counters.
@@ -213,12 +215,32 @@ struct Inst {
     st: State,
 }
 
-/// Extension options that take two words.
+/// Extension options that take two words, passed joined by a NUL.
 const TWO_WORD_OPTS: &[(&str, &str)] = &[("tcp", "tcp-flags"), ("sctp", "chunk-types")];
+
+/// Extension options that take two words, passed joined by a space.
+const SPACE_JOINED_OPTS: &[(&str, &str)] = &[
+    ("set", "match-set"),
+    ("set", "set"),
+    ("SET", "add-set"),
+    ("SET", "del-set"),
+    ("SET", "map-set"),
+];
 
 /// Options whose presence the legality matrix checks, in iptables' order.
 const OPTFLAGS: [&str; 12] = [
-    "-n", "-s", "-d", "-p", "-j", "-v", "-x", "-i", "-o", "--line-numbers", "-c", "-f",
+    "-n",
+    "-s",
+    "-d",
+    "-p",
+    "-j",
+    "-v",
+    "-x",
+    "-i",
+    "-o",
+    "--line-numbers",
+    "-c",
+    "-f",
 ];
 
 fn matrix_row(c: &Command) -> &'static [u8; 12] {
@@ -266,6 +288,7 @@ pub fn parse(args: &[String], family: Family) -> XtResult<Invocation> {
             exact: false,
             line_numbers: false,
             json: false,
+            zero: false,
             set_counters: false,
             rule: Rule::new(),
             srcs: Vec::new(),
@@ -318,6 +341,18 @@ impl<'a> Parser<'a> {
     }
 
     fn set_command(&mut self, have: &mut bool, c: Command) -> XtResult<()> {
+        // `-L -Z`: list, then zero (iptables allows this one pair).
+        if *have
+            && matches!(
+                (&self.inv.command, &c),
+                (Command::List, Command::Zero) | (Command::Zero, Command::List)
+            )
+            && !self.inv.zero
+        {
+            self.inv.command = Command::List;
+            self.inv.zero = true;
+            return Ok(());
+        }
         if *have {
             return Err(XtError::param(format!(
                 "Cannot use -{} with -{}",
@@ -369,7 +404,9 @@ impl<'a> Parser<'a> {
                     } else {
                         self.matches.get(*i).map(|m| m.ext)
                     };
-                    e.and_then(|e| e.options().get(*j)).map(|o| o.name).unwrap_or("")
+                    e.and_then(|e| e.options().get(*j))
+                        .map(|o| o.name)
+                        .unwrap_or("")
                 }
             }
         };
@@ -395,7 +432,7 @@ impl<'a> Parser<'a> {
                 if long.is_empty() {
                     // `--` ends options: the rest are arguments.
                     if let Some(w) = self.args.get(self.pos) {
-                        return Err(XtError::param(format!("Bad argument `{w}'")));
+                        return Err(XtError::plain(format!("Bad argument `{w}'")));
                     }
                     continue;
                 }
@@ -428,7 +465,10 @@ impl<'a> Parser<'a> {
                             },
                             (BaseArg::Opt, v) => v,
                         };
-                        let key = o.short.map(|c| c.to_string()).unwrap_or_else(|| o.long.to_string());
+                        let key = o
+                            .short
+                            .map(|c| c.to_string())
+                            .unwrap_or_else(|| o.long.to_string());
                         self.base_option(have_cmd, &key, o.long, arg)?;
                     }
                     Some(Resolved::Ext(i, j)) => self.ext_option(i, j, &word, inline)?,
@@ -486,10 +526,7 @@ impl<'a> Parser<'a> {
                 }
                 continue;
             }
-            if self.invert {
-                return Err(XtError::param(format!("Bad argument `{word}'")));
-            }
-            return Err(XtError::param(format!("Bad argument `{word}'")));
+            return Err(XtError::plain(format!("Bad argument `{word}'")));
         }
         if self.invert {
             return Err(XtError::param("unexpected ! flag"));
@@ -530,7 +567,13 @@ impl<'a> Parser<'a> {
         self.matches.push(Inst { ext: e, st });
     }
 
-    fn ext_option(&mut self, i: usize, j: usize, word: &str, inline: Option<String>) -> XtResult<()> {
+    fn ext_option(
+        &mut self,
+        i: usize,
+        j: usize,
+        word: &str,
+        inline: Option<String>,
+    ) -> XtResult<()> {
         let invert = std::mem::take(&mut self.invert);
         let ext = if i == usize::MAX {
             self.target.as_ref().map(|t| t.ext)
@@ -554,10 +597,17 @@ impl<'a> Parser<'a> {
                     let mut v = v.clone();
                     // Options that take two words (`--tcp-flags MASK COMP`)
                     // get them joined by a NUL, when the second is there.
-                    if TWO_WORD_OPTS.contains(&(ext.name(), o.name)) {
+                    let sep = if TWO_WORD_OPTS.contains(&(ext.name(), o.name)) {
+                        Some('\0')
+                    } else if SPACE_JOINED_OPTS.contains(&(ext.name(), o.name)) {
+                        Some(' ')
+                    } else {
+                        None
+                    };
+                    if let Some(sep) = sep {
                         if let Some(w) = self.args.get(self.pos) {
                             if !w.starts_with('-') && !w.starts_with('!') {
-                                v.push('\0');
+                                v.push(sep);
                                 v.push_str(w);
                                 self.pos += 1;
                             }
@@ -611,7 +661,9 @@ impl<'a> Parser<'a> {
 
     fn flag(&mut self, idx: usize, letter: &str) -> XtResult<()> {
         if self.seen[idx] && idx != 5 {
-            return Err(XtError::param(format!("multiple {letter} flags not allowed")));
+            return Err(XtError::param(format!(
+                "multiple {letter} flags not allowed"
+            )));
         }
         self.seen[idx] = true;
         Ok(())
@@ -624,19 +676,30 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    fn chain_and_num(&mut self, have: &mut bool, cmd: Command, chain: Option<String>) -> XtResult<()> {
+    fn chain_and_num(
+        &mut self,
+        have: &mut bool,
+        cmd: Command,
+        chain: Option<String>,
+    ) -> XtResult<()> {
         self.set_command(have, cmd)?;
         let chain = chain.or_else(|| self.optional_word());
         if chain.is_some() {
             if let Some(n) = self.optional_word() {
                 self.inv.rulenum = Some(parse_rulenum(&n)?);
             }
+            self.inv.chain = chain;
         }
-        self.inv.chain = chain;
         Ok(())
     }
 
-    fn base_option(&mut self, have: &mut bool, key: &str, long: &str, arg: Option<String>) -> XtResult<()> {
+    fn base_option(
+        &mut self,
+        have: &mut bool,
+        key: &str,
+        long: &str,
+        arg: Option<String>,
+    ) -> XtResult<()> {
         let arg_s = arg.clone().unwrap_or_default();
         match key {
             "A" | "C" | "N" => {
@@ -713,9 +776,9 @@ impl<'a> Parser<'a> {
             }
             "P" => {
                 self.no_invert(long)?;
-                let pol = self.optional_word().ok_or_else(|| {
-                    XtError::param("-P requires a chain and a policy")
-                })?;
+                let pol = self
+                    .optional_word()
+                    .ok_or_else(|| XtError::param("-P requires a chain and a policy"))?;
                 self.set_command(have, Command::Policy(pol))?;
                 self.inv.chain = Some(arg_s);
             }
@@ -774,7 +837,9 @@ impl<'a> Parser<'a> {
                 self.flag(11, "-f")?;
                 let inv = std::mem::take(&mut self.invert);
                 if self.family == Family::V6 {
-                    return Err(XtError::param("unknown option \"-f\""));
+                    return Err(XtError::param(
+                        "`-f' is not supported in IPv6, use -m frag instead",
+                    ));
                 }
                 self.inv.rule.spec.frag = Some(inv);
             }
@@ -840,9 +905,7 @@ impl<'a> Parser<'a> {
                     Some((p, b)) => (p.to_string(), Some(b.to_string())),
                     None => (arg_s.clone(), self.optional_word()),
                 };
-                let b = b.ok_or_else(|| {
-                    XtError::param("-c requires packet and byte counter")
-                })?;
+                let b = b.ok_or_else(|| XtError::param("-c requires packet and byte counter"))?;
                 let p: u64 = p
                     .parse()
                     .map_err(|_| XtError::param("-c packet counter not numeric"))?;
@@ -853,6 +916,9 @@ impl<'a> Parser<'a> {
                 self.inv.set_counters = true;
             }
             "w" | "W" => {
+                if key == "W" {
+                    eprintln!("Ignoring deprecated --wait-interval option.");
+                }
                 // Accepted: nf_tables needs no lock. An optional value may
                 // follow as the next word.
                 if arg.is_none() {
@@ -892,7 +958,7 @@ impl<'a> Parser<'a> {
             for (i, &seen) in self.seen.iter().enumerate() {
                 if seen && row[i] == b'x' {
                     return Err(XtError::param(format!(
-                        "Illegal option `{}' with this command\n",
+                        "Illegal option `{}' with this command",
                         OPTFLAGS[i]
                     )));
                 }
@@ -992,7 +1058,9 @@ pub fn parse_proto(s: &str) -> XtResult<u8> {
     if let Some((_, v)) = CHAIN_PROTOS.iter().find(|(n, _)| *n == s) {
         return Ok(*v);
     }
-    Err(XtError::param(format!("unknown protocol \"{s}\" specified")))
+    Err(XtError::param(format!(
+        "unknown protocol \"{s}\" specified"
+    )))
 }
 
 /// The name save and `-L` print for a protocol number (/etc/protocols
@@ -1029,6 +1097,9 @@ fn protocols() -> &'static [(String, u8)] {
 }
 
 fn check_chain_name(name: &str) -> XtResult<()> {
+    if name.chars().any(|c| c.is_ascii_whitespace()) {
+        return Err(XtError::param(format!("Invalid chain name `{name}'")));
+    }
     if name.starts_with('-') {
         return Err(XtError::param("chain name not allowed to start with `-'"));
     }
@@ -1074,6 +1145,21 @@ fn ip_bytes(a: &IpAddr) -> Vec<u8> {
     }
 }
 
+/// libxtables' dotted-number parser: up to four parts (each a `strtoul`
+/// number 0..=255: decimal, `0x` hex or `0` octal); an address with fewer
+/// parts is completed with zeros (`10.1` is 10.1.0.0), a mask is not.
+pub fn numeric_v4(s: &str, is_mask: bool) -> Option<[u8; 4]> {
+    let parts: Vec<&str> = s.split('.').collect();
+    if parts.is_empty() || parts.len() > 4 || (is_mask && parts.len() != 4) {
+        return None;
+    }
+    let mut out = [0u8; 4];
+    for (i, p) in parts.iter().enumerate() {
+        out[i] = ext::util::parse_uint(p, 0, 255)? as u8;
+    }
+    Some(out)
+}
+
 /// Parses `-s`/`-d`: comma-separated addresses or names, each with an
 /// optional `/prefix` or `/mask`; every address of a name counts.
 pub fn parse_addrs(s: &str, family: Family) -> XtResult<Vec<Net>> {
@@ -1093,6 +1179,9 @@ pub fn parse_addrs(s: &str, family: Family) -> XtResult<Vec<Net>> {
                     prefix_mask(alen, bits as u32)
                 } else {
                     match (m.parse::<IpAddr>(), family) {
+                        _ if family == Family::V4 && numeric_v4(m, true).is_some() => {
+                            numeric_v4(m, true).map(|a| a.to_vec()).unwrap_or_default()
+                        }
                         (Ok(IpAddr::V4(v)), Family::V4) => v.octets().to_vec(),
                         (Ok(IpAddr::V6(v)), Family::V6) => v.octets().to_vec(),
                         _ => return Err(XtError::param(format!("invalid mask `{m}' specified"))),
@@ -1100,7 +1189,13 @@ pub fn parse_addrs(s: &str, family: Family) -> XtResult<Vec<Net>> {
                 }
             }
         };
+        let numeric = if family == Family::V4 {
+            numeric_v4(host, false)
+        } else {
+            None
+        };
         let addrs: Vec<Vec<u8>> = match host.parse::<IpAddr>() {
+            _ if numeric.is_some() => vec![numeric.map(|a| a.to_vec()).unwrap_or_default()],
             Ok(a @ IpAddr::V4(_)) if family == Family::V4 => vec![ip_bytes(&a)],
             Ok(a @ IpAddr::V6(_)) if family == Family::V6 => vec![ip_bytes(&a)],
             _ => {
@@ -1121,9 +1216,7 @@ pub fn parse_addrs(s: &str, family: Family) -> XtResult<Vec<Net>> {
                     })
                     .unwrap_or_default();
                 if found.is_empty() || host.is_empty() {
-                    return Err(XtError::param(format!(
-                        "host/network `{host}' not found"
-                    )));
+                    return Err(XtError::param(format!("host/network `{host}' not found")));
                 }
                 found
             }
@@ -1177,19 +1270,31 @@ mod tests {
         assert_eq!(e("-A INPUT -L"), "Cannot use -L with -A");
         assert_eq!(e("-A INPUT foo"), "Bad argument `foo'");
         assert_eq!(e("-A"), "option \"-A\" requires an argument");
-        assert_eq!(e("-A INPUT -s 1.1.1.1 -s 2.2.2.2"), "multiple -s flags not allowed");
+        assert_eq!(
+            e("-A INPUT -s 1.1.1.1 -s 2.2.2.2"),
+            "multiple -s flags not allowed"
+        );
         assert_eq!(e("-A INPUT -p foo"), "unknown protocol \"foo\" specified");
         assert_eq!(e("-A INPUT -s 1.2.3.4/33"), "invalid mask `33' specified");
         assert_eq!(e("-A INPUT --foo"), "unknown option \"--foo\"");
         assert_eq!(e("-D INPUT 0"), "Invalid rule number `0'");
         assert_eq!(e("-A OUTPUT -i eth0"), "Can't use -i with OUTPUT\n");
-        assert_eq!(e("-A INPUT ! ! -s 1.1.1.1"), "multiple consecutive ! not allowed");
+        assert_eq!(
+            e("-A INPUT ! ! -s 1.1.1.1"),
+            "multiple consecutive ! not allowed"
+        );
         assert_eq!(e("-A INPUT ! -j ACCEPT"), "cannot have ! before -j");
         assert_eq!(e("-A INPUT -c x 2"), "-c packet counter not numeric");
         assert_eq!(e("-L -v -n INPUT"), "Bad argument `INPUT'");
         assert_eq!(e("-N ACCEPT"), "chain name may not clash with target name");
-        assert_eq!(e("-A INPUT -m foobar"), "Couldn't load match `foobar':No such file or directory");
-        assert_eq!(e("-L -s 1.1.1.1"), "Illegal option `-s' with this command\n");
+        assert_eq!(
+            e("-A INPUT -m foobar"),
+            "Couldn't load match `foobar':No such file or directory"
+        );
+        assert_eq!(
+            e("-L -s 1.1.1.1"),
+            "Illegal option `-s' with this command\n"
+        );
     }
 
     #[test]

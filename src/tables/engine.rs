@@ -103,6 +103,11 @@ pub struct Tx<'a> {
     pub lossy: bool,
     /// The restore input line being executed (for error messages).
     pub line: Option<usize>,
+    /// Restore checks jump targets at COMMIT (when `Some`): the pending
+    /// (table index, chain) pairs.
+    pub defer_jumps: Option<Vec<(usize, String)>>,
+    /// Policy counters given to built-in chains (restore `-c`).
+    pub policy_counters: Option<(u64, u64)>,
 }
 
 fn no_chain() -> XtError {
@@ -135,6 +140,8 @@ impl<'a> Tx<'a> {
             out: String::new(),
             lossy: false,
             line: None,
+            defer_jumps: None,
+            policy_counters: None,
         }
     }
 
@@ -312,9 +319,18 @@ impl<'a> Tx<'a> {
 
     fn check_target(&mut self, t: usize, r: &Rule) -> XtResult<()> {
         if let Target::Jump(c) | Target::Goto(c) = &r.target {
-            let ok = self
-                .chain_idx(t, c)
-                .is_some_and(|i| self.tables[t].chains[i].exists && !self.tables[t].chains[i].builtin);
+            // QUEUE is a standard target name to iptables; the kernel
+            // answers it (there is no such chain).
+            if c == "QUEUE" {
+                return Ok(());
+            }
+            if let Some(d) = self.defer_jumps.as_mut() {
+                d.push((t, c.clone()));
+                return Ok(());
+            }
+            let ok = self.chain_idx(t, c).is_some_and(|i| {
+                self.tables[t].chains[i].exists && !self.tables[t].chains[i].builtin
+            });
             if !ok {
                 return Err(XtError::param(format!("Chain '{c}' does not exist")));
             }
@@ -413,7 +429,10 @@ impl<'a> Tx<'a> {
         let rules = self.tables[t].chains[c].rules.get_or_insert_with(Vec::new);
         let n = n as usize;
         if n > rules.len() {
-            return Err(XtError::bare(status::OTHER, "Index of replacement too big."));
+            return Err(XtError::bare(
+                status::OTHER,
+                "Index of replacement too big.",
+            ));
         }
         let old = rules[n - 1].k.handle;
         if old == 0 {
@@ -455,7 +474,11 @@ impl<'a> Tx<'a> {
         if v.k.handle == 0 {
             k.id = v.k.id;
         }
-        self.push(Op::DelRule(k), "RULE_DELETE", format!("rule in chain {chain}"));
+        self.push(
+            Op::DelRule(k),
+            "RULE_DELETE",
+            format!("rule in chain {chain}"),
+        );
     }
 
     /// `-D chain N`
@@ -489,7 +512,7 @@ impl<'a> Tx<'a> {
     pub fn delete(&mut self, table: &str, chain: &str, r: &Rule) -> XtResult<()> {
         let t = self.table(table)?;
         self.check_target(t, r)?;
-        let c = self.ensure_existing(t, chain)?;
+        let c = self.ensure_existing(t, chain).map_err(|_| bad_rule())?;
         match self.find_rule(t, c, r)? {
             Some(i) => {
                 self.delete_at(t, c, i);
@@ -503,7 +526,7 @@ impl<'a> Tx<'a> {
     pub fn check(&mut self, table: &str, chain: &str, r: &Rule) -> XtResult<()> {
         let t = self.table(table)?;
         self.check_target(t, r)?;
-        let c = self.ensure_existing(t, chain)?;
+        let c = self.ensure_existing(t, chain).map_err(|_| bad_rule())?;
         match self.find_rule(t, c, r)? {
             Some(_) => Ok(()),
             None => Err(bad_rule()),
@@ -541,7 +564,13 @@ impl<'a> Tx<'a> {
     }
 
     /// `-Z [chain [N]]`: every rule is replaced by itself with zeroed counters.
-    pub fn zero(&mut self, table: &str, chain: Option<&str>, n: Option<u32>, verbose: bool) -> XtResult<()> {
+    pub fn zero(
+        &mut self,
+        table: &str,
+        chain: Option<&str>,
+        n: Option<u32>,
+        verbose: bool,
+    ) -> XtResult<()> {
         let t = self.table(table)?;
         let idx: Vec<usize> = match chain {
             Some(ch) => vec![self.ensure_existing(t, ch)?],
@@ -627,15 +656,18 @@ impl<'a> Tx<'a> {
     }
 
     /// `-X [chain]`
-    pub fn delete_chain(&mut self, table: &str, chain: Option<&str>, verbose: bool) -> XtResult<()> {
+    pub fn delete_chain(
+        &mut self,
+        table: &str,
+        chain: Option<&str>,
+        verbose: bool,
+    ) -> XtResult<()> {
         let t = self.table(table)?;
         let idx: Vec<usize> = match chain {
             Some(ch) => {
-                let c = self.ensure_existing(t, ch)?;
-                if self.tables[t].chains[c].builtin {
-                    return Err(XtError::other("Can't delete built-in chain"));
-                }
-                vec![c]
+                // A built-in chain that exists goes to the kernel, which
+                // refuses it while it has rules, as with iptables.
+                vec![self.ensure_existing(t, ch)?]
             }
             None => self
                 .ordered(t)
@@ -668,6 +700,11 @@ impl<'a> Tx<'a> {
             .ok_or_else(|| XtError::bare(status::OTHER, "Bad built-in chain name."))?;
         let p = match policy {
             "ACCEPT" => 1,
+            "DROP" if table == "nat" => {
+                return Err(XtError::param(
+                    "\nThe \"nat\" table is not intended for filtering, the use of DROP is therefore inhibited.\n\n",
+                ))
+            }
             "DROP" => 0,
             _ => {
                 return Err(XtError::bare(
@@ -677,7 +714,8 @@ impl<'a> Tx<'a> {
             }
         };
         self.ensure_table(t);
-        let k = def.kchain(self.family, bc, p);
+        let mut k = def.kchain(self.family, bc, p);
+        k.counters = Some(self.policy_counters.take().unwrap_or((0, 0)));
         if let Some(c) = self.chain_idx(t, chain) {
             self.tables[t].chains[c].k.policy = Some(p);
             self.tables[t].chains[c].exists = true;
@@ -696,10 +734,13 @@ impl<'a> Tx<'a> {
     /// `-E old new`
     pub fn rename(&mut self, table: &str, old: &str, new: &str) -> XtResult<()> {
         let t = self.table(table)?;
-        let c = self.ensure_existing(t, old)?;
-        if self.chain_idx(t, new).is_some_and(|i| self.tables[t].chains[i].exists) {
+        if self
+            .chain_idx(t, new)
+            .is_some_and(|i| self.tables[t].chains[i].exists)
+        {
             return Err(XtError::bare(status::OTHER, "File exists."));
         }
+        let c = self.ensure_existing(t, old)?;
         let mut k = self.tables[t].chains[c].k.clone();
         if k.handle == 0 {
             return Err(XtError::bare(
@@ -763,7 +804,12 @@ impl<'a> Tx<'a> {
 
     /// Restore's `:CHAIN POLICY [p:b]` line: built-in chains get their
     /// policy (and are created), user chains are created or flushed.
-    pub fn declare_chain(&mut self, table: &str, chain: &str, policy: Option<&str>) -> XtResult<()> {
+    pub fn declare_chain(
+        &mut self,
+        table: &str,
+        chain: &str,
+        policy: Option<&str>,
+    ) -> XtResult<()> {
         let t = self.table(table)?;
         let builtin = self.tables[t].def.chain(chain).is_some();
         match policy {
@@ -784,14 +830,24 @@ impl<'a> Tx<'a> {
         let tab = &self.tables[t];
         let mut out: Vec<usize> = Vec::new();
         for bc in tab.def.chains {
-            if let Some(i) = tab.chains.iter().position(|c| c.builtin && c.k.name == bc.name) {
+            if let Some(i) = tab
+                .chains
+                .iter()
+                .position(|c| c.builtin && c.k.name == bc.name)
+            {
                 out.push(i);
             }
         }
         let mut users: Vec<usize> = (0..tab.chains.len())
             .filter(|&i| !tab.chains[i].builtin && tab.chains[i].exists)
             .collect();
-        users.sort_unstable_by(|&a, &b| tab.chains[a].k.name.as_bytes().cmp(tab.chains[b].k.name.as_bytes()));
+        users.sort_unstable_by(|&a, &b| {
+            tab.chains[a]
+                .k
+                .name
+                .as_bytes()
+                .cmp(tab.chains[b].k.name.as_bytes())
+        });
         out.extend(users);
         out
     }
@@ -808,7 +864,10 @@ impl<'a> Tx<'a> {
             for r in c.rules.iter().flatten() {
                 for e in &r.k.exprs {
                     if let Expr::Immediate {
-                        data: super::expr::ImmData::Verdict { chain: Some(to), .. },
+                        data:
+                            super::expr::ImmData::Verdict {
+                                chain: Some(to), ..
+                            },
                         ..
                     } = e
                     {
@@ -817,7 +876,8 @@ impl<'a> Tx<'a> {
                 }
             }
         }
-        let refs: HashMap<String, u32> = refs.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        let refs: HashMap<String, u32> =
+            refs.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
         let mut chains = Vec::with_capacity(order.len());
         for c in order {
             let rules: Vec<Rule> = {
@@ -831,7 +891,11 @@ impl<'a> Tx<'a> {
             chains.push(ChainView {
                 name: ch.k.name.clone(),
                 policy: if ch.builtin {
-                    Some(if ch.k.policy == Some(0) { "DROP" } else { "ACCEPT" })
+                    Some(if ch.k.policy == Some(0) {
+                        "DROP"
+                    } else {
+                        "ACCEPT"
+                    })
                 } else {
                     None
                 },
@@ -845,6 +909,24 @@ impl<'a> Tx<'a> {
             name: table.to_string(),
             chains,
         })
+    }
+
+    /// Checks the jump targets deferred since the last call (restore does
+    /// this at each COMMIT, like iptables-restore).
+    pub fn check_deferred_jumps(&mut self) -> XtResult<()> {
+        let pending = match self.defer_jumps.as_mut() {
+            Some(d) => std::mem::take(d),
+            None => return Ok(()),
+        };
+        for (t, c) in pending {
+            let ok = self.chain_idx(t, &c).is_some_and(|i| {
+                self.tables[t].chains[i].exists && !self.tables[t].chains[i].builtin
+            });
+            if !ok {
+                return Err(XtError::param(format!("Chain '{c}' does not exist")));
+            }
+        }
+        Ok(())
     }
 
     /// Whether the table exists in the kernel.
@@ -867,7 +949,11 @@ impl<'a> Tx<'a> {
         let chain = inv.chain.as_deref().unwrap_or("");
         let verbose = inv.verbose > 0;
         match &inv.command {
-            Command::Append | Command::Insert(_) | Command::Replace(_) | Command::Delete | Command::Check => {
+            Command::Append
+            | Command::Insert(_)
+            | Command::Replace(_)
+            | Command::Delete
+            | Command::Check => {
                 let rules = inv.rules();
                 if matches!(inv.command, Command::Replace(_)) && rules.len() != 1 {
                     return Err(XtError::param(
@@ -900,7 +986,10 @@ impl<'a> Tx<'a> {
     }
 
     fn take_ops(&mut self) -> (Vec<Op>, Vec<OpDesc>) {
-        (std::mem::take(&mut self.ops), std::mem::take(&mut self.descs))
+        (
+            std::mem::take(&mut self.ops),
+            std::mem::take(&mut self.descs),
+        )
     }
 }
 
@@ -931,7 +1020,10 @@ impl Engine {
     /// commits it carrying the generation id; on a concurrent change,
     /// rebuilds and retries. Returns the transaction's output text and
     /// whether every listed rule was expressible.
-    pub fn transact(&mut self, f: impl FnMut(&mut Tx<'_>) -> XtResult<()>) -> XtResult<(String, bool)> {
+    pub fn transact(
+        &mut self,
+        f: impl FnMut(&mut Tx<'_>) -> XtResult<()>,
+    ) -> XtResult<(String, bool)> {
         self.transact_opt(f, true)
     }
 
@@ -975,6 +1067,8 @@ impl Engine {
                 Err(CommitError::Other(e)) => return Err(kerr(e)),
             }
         }
-        Err(XtError::other("too many concurrent ruleset changes, giving up"))
+        Err(XtError::other(
+            "too many concurrent ruleset changes, giving up",
+        ))
     }
 }

@@ -11,8 +11,8 @@
 pub mod app;
 pub mod builtin;
 pub mod cli;
-pub mod engine;
 pub mod docs;
+pub mod engine;
 pub mod error;
 pub mod expr;
 pub mod ext;

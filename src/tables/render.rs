@@ -140,7 +140,10 @@ fn addr_name(a: &[u8], family: Family) -> String {
         }
     }
     if family == Family::V4 {
-        if let Some((n, _)) = networks().iter().find(|(_, o)| o[..] == a[..4.min(a.len())]) {
+        if let Some((n, _)) = networks()
+            .iter()
+            .find(|(_, o)| o[..] == a[..4.min(a.len())])
+        {
             return n.clone();
         }
     }
@@ -256,7 +259,13 @@ pub fn rule_spec(r: &Rule, family: Family, counters_inline: bool, out: &mut Stri
 
 /// One `-A` line (save or `-S`), or the marked comment for a rule rtables
 /// cannot express. Returns false for the latter.
-pub fn rule_line(chain: &str, r: &Rule, family: Family, counters: SaveCounters, out: &mut String) -> bool {
+pub fn rule_line(
+    chain: &str,
+    r: &Rule,
+    family: Family,
+    counters: SaveCounters,
+    out: &mut String,
+) -> bool {
     if r.problem.is_some() {
         problem_line(chain, r, out);
         return false;
@@ -313,7 +322,13 @@ pub fn save_table(t: &TableView, counters: bool, out: &mut String) -> bool {
 
 /// `-S [chain [rulenum]]`. Returns false when a rule had to be shown as a
 /// comment.
-pub fn list_rules(t: &TableView, chain: Option<&str>, rulenum: Option<u32>, verbose: bool, out: &mut String) -> bool {
+pub fn list_rules(
+    t: &TableView,
+    chain: Option<&str>,
+    rulenum: Option<u32>,
+    verbose: bool,
+    out: &mut String,
+) -> bool {
     let mut ok = true;
     let mode = if verbose {
         SaveCounters::Inline
@@ -369,13 +384,13 @@ fn num(n: u64, exact: bool, out: &mut String) {
     }
     let mut n = n;
     for suffix in ['K', 'M', 'G'] {
-        n = (n + 500) / 1000;
+        n = n.wrapping_add(500) / 1000;
         if n <= 9999 {
             out.push_str(&format!("{n:>4}{suffix} "));
             return;
         }
     }
-    n = (n + 500) / 1000;
+    n = n.wrapping_add(500) / 1000;
     out.push_str(&format!("{n:>4}T "));
 }
 
@@ -387,13 +402,13 @@ fn num_notable(n: u64, exact: bool, out: &mut String) {
     }
     let mut n = n;
     for suffix in ['K', 'M', 'G'] {
-        n = (n + 500) / 1000;
+        n = n.wrapping_add(500) / 1000;
         if n <= 9999 {
             out.push_str(&format!("{n}{suffix} "));
             return;
         }
     }
-    n = (n + 500) / 1000;
+    n = n.wrapping_add(500) / 1000;
     out.push_str(&format!("{n}T "));
 }
 
@@ -449,7 +464,7 @@ pub fn list_line(r: &Rule, family: Family, o: &ListOpts, num_: Option<usize>, ou
         num(r.counters.0, o.exact, out);
         num(r.counters.1, o.exact, out);
     }
-    out.push_str(&format!("{:<9} ", r.target.name()));
+    out.push_str(&format!("{:<9} ", r.target.list_name()));
     let s = &r.spec;
     out.push(if s.proto_inv { '!' } else { ' ' });
     out.push_str(&format!("{:<4} ", proto_col(s.proto, o.numeric)));
@@ -501,10 +516,20 @@ fn ext_texts(r: &Rule, family: Family, numeric: bool, out: &mut String) {
 
 /// `-L [chain [rulenum]]` of one table. Returns false when a rule had to
 /// be shown as a comment.
-pub fn list(t: &TableView, chain: Option<&str>, rulenum: Option<u32>, o: &ListOpts, out: &mut String) -> bool {
+pub fn list(
+    t: &TableView,
+    chain: Option<&str>,
+    rulenum: Option<u32>,
+    o: &ListOpts,
+    out: &mut String,
+) -> bool {
     let mut ok = true;
     let mut first = true;
-    for c in t.chains.iter().filter(|c| chain.is_none_or(|n| n == c.name)) {
+    for c in t
+        .chains
+        .iter()
+        .filter(|c| chain.is_none_or(|n| n == c.name))
+    {
         if let Some(n) = rulenum {
             if let Some(r) = c.rules.get(n as usize - 1) {
                 if r.problem.is_some() {
@@ -640,7 +665,10 @@ mod tests {
     fn headers() {
         let mut s = String::new();
         header(&ListOpts::default(), &mut s);
-        assert_eq!(s, "target     prot opt source               destination         \n");
+        assert_eq!(
+            s,
+            "target     prot opt source               destination         \n"
+        );
         s.clear();
         header(
             &ListOpts {

@@ -15,6 +15,10 @@ pub struct Opts {
     pub noflush: bool,
     /// `-T table`: restore only this table.
     pub only_table: Option<String>,
+    /// `-t`: parse and build, check nothing that needs the commit.
+    pub test: bool,
+    /// `-v`: print what is done.
+    pub verbose: bool,
 }
 
 /// Splits a restore line into words: double quotes group (with `\"` for a
@@ -65,9 +69,9 @@ fn line_failed(_prog: &str, n: usize, e: XtError) -> XtError {
         return XtError::bare(e.status, format!("line {n} failed: {}", e.msg));
     }
     if e.status == status::PARAMETER {
-        let mut m = e.msg;
-        m.push_str(&format!("\nError occurred at line: {n}"));
-        return XtError::param(m);
+        let mut e = e;
+        e.msg.push_str(&format!("\nError occurred at line: {n}"));
+        return e;
     }
     e
 }
@@ -77,6 +81,9 @@ pub fn run(tx: &mut Tx<'_>, input: &str, opts: &Opts, prog: &str) -> XtResult<()
     let mut table: Option<String> = None;
     let mut skipping = false;
     let mut last = 0;
+    // Jump targets are checked at COMMIT, as iptables-restore does (not at
+    // all with --test).
+    tx.defer_jumps = Some(Vec::new());
     for (i, raw) in input.lines().enumerate() {
         let n = i + 1;
         last = n;
@@ -88,9 +95,10 @@ pub fn run(tx: &mut Tx<'_>, input: &str, opts: &Opts, prog: &str) -> XtResult<()
         }
         if let Some(name) = trimmed.strip_prefix('*') {
             if table.is_some() {
-                return Err(XtError::bare(
-                    status::OTHER,
-                    format!("line {n} failed"),
+                return Err(line_failed(
+                    prog,
+                    n,
+                    XtError::plain(format!("Bad argument `{trimmed}'")),
                 ));
             }
             let name = name.trim();
@@ -111,6 +119,12 @@ pub fn run(tx: &mut Tx<'_>, input: &str, opts: &Opts, prog: &str) -> XtResult<()
         };
         if trimmed == "COMMIT" {
             table = None;
+            if !opts.test {
+                tx.check_deferred_jumps()
+                    .map_err(|e| line_failed(prog, n, e))?;
+            } else if let Some(d) = tx.defer_jumps.as_mut() {
+                d.clear();
+            }
             continue;
         }
         if skipping {
@@ -124,8 +138,33 @@ pub fn run(tx: &mut Tx<'_>, input: &str, opts: &Opts, prog: &str) -> XtResult<()
                 return Err(XtError::bare(status::OTHER, format!("line {n} failed")));
             }
             let pol = (policy != "-").then_some(policy);
-            tx.declare_chain(&tname, chain, pol)
-                .map_err(|e| line_failed(prog, n, e))?;
+            if opts.counters && pol.is_some() {
+                let c = it.next().unwrap_or("[0:0]");
+                let parsed = c
+                    .strip_prefix('[')
+                    .and_then(|c| c.strip_suffix(']'))
+                    .and_then(|c| c.split_once(':'))
+                    .and_then(|(p, b)| Some((p.parse::<u64>().ok()?, b.parse::<u64>().ok()?)));
+                match parsed {
+                    Some(pc) => tx.policy_counters = Some(pc),
+                    None => {
+                        return Err(line_failed(
+                            prog,
+                            n,
+                            XtError::param(format!("invalid policy counters for chain '{chain}'")),
+                        ))
+                    }
+                }
+            }
+            if opts.verbose {
+                tx.out.push_str(&format!("Flushing chain `{chain}'\n"));
+            }
+            tx.declare_chain(&tname, chain, pol).map_err(|mut e| {
+                if e.msg.starts_with("Bad policy name.") {
+                    e.msg = "Bad policy name.".into();
+                }
+                line_failed(prog, n, e)
+            })?;
             continue;
         }
         let mut words = split_words(trimmed);
@@ -141,8 +180,28 @@ pub fn run(tx: &mut Tx<'_>, input: &str, opts: &Opts, prog: &str) -> XtResult<()
                 words.remove(0);
             }
         }
-        if words.first().is_some_and(|w| w == "iptables" || w == "ip6tables" || w == "rtables") {
+        if words
+            .first()
+            .is_some_and(|w| w == "iptables" || w == "ip6tables" || w == "rtables")
+        {
             words.remove(0);
+        }
+        // `-4`/`-6` lines: kept (without the flag) by the matching family,
+        // ignored by the other.
+        match words.first().map(String::as_str) {
+            Some("-4") | Some("--ipv4") => {
+                if tx.family != super::expr::Family::V4 {
+                    continue;
+                }
+                words.remove(0);
+            }
+            Some("-6") | Some("--ipv6") => {
+                if tx.family != super::expr::Family::V6 {
+                    continue;
+                }
+                words.remove(0);
+            }
+            _ => {}
         }
         let mut args = vec!["-t".to_string(), tname.clone()];
         args.extend(words);
@@ -152,8 +211,14 @@ pub fn run(tx: &mut Tx<'_>, input: &str, opts: &Opts, prog: &str) -> XtResult<()
                 inv.rule.counters = c;
             }
         }
+        if opts.verbose {
+            inv.verbose = inv.verbose.max(1);
+        }
         match inv.command {
-            cli::Command::List | cli::Command::ListRules | cli::Command::Help | cli::Command::Version => {
+            cli::Command::List
+            | cli::Command::ListRules
+            | cli::Command::Help
+            | cli::Command::Version => {
                 return Err(XtError::bare(status::OTHER, format!("line {n} failed")));
             }
             _ => {}
@@ -177,7 +242,16 @@ mod tests {
     fn words_and_quotes() {
         assert_eq!(
             split_words(r#"-A INPUT -m comment --comment "a b\" c" -j ACCEPT"#),
-            vec!["-A", "INPUT", "-m", "comment", "--comment", "a b\" c", "-j", "ACCEPT"]
+            vec![
+                "-A",
+                "INPUT",
+                "-m",
+                "comment",
+                "--comment",
+                "a b\" c",
+                "-j",
+                "ACCEPT"
+            ]
         );
         assert_eq!(split_words(r#"--comment """#), vec!["--comment", ""]);
     }

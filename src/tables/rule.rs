@@ -132,6 +132,15 @@ impl Target {
             Target::Ext(e) => e.ext.save_name(&e.blob),
         }
     }
+
+    /// The name `-L` shows in its target column: the extension's own name
+    /// (a `-j NOTRACK` rule read back lists as `CT`, as in iptables).
+    pub fn list_name(&self) -> &str {
+        match self {
+            Target::Ext(e) => e.ext.name(),
+            t => t.name(),
+        }
+    }
 }
 
 /// One iptables rule.
@@ -207,7 +216,7 @@ fn encode_iface(key: u32, name: &str, inv: bool, out: &mut Vec<Expr>) {
     if name == "+" {
         if inv {
             // iptables-nft matches `! -i +` against an impossible name.
-            load_cmp(load, cmp::EQ, b"INVAL/D".to_vec(), out);
+            load_cmp(load, cmp::EQ, b"INVAL/D\0".to_vec(), out);
         } else {
             // 1.8.9 leaves a lone load behind (fixed in 1.8.10).
             out.push(load);
@@ -438,7 +447,13 @@ pub fn expr_text(e: &Expr) -> String {
         Expr::Range { op, from, to, .. } => format!("range {op} {} {}", hex(from), hex(to)),
         Expr::Immediate { dreg, data } => match data {
             ImmData::Verdict { code, chain } => {
-                format!("immediate verdict {code}{}", chain.as_deref().map(|c| format!(" {c}")).unwrap_or_default())
+                format!(
+                    "immediate verdict {code}{}",
+                    chain
+                        .as_deref()
+                        .map(|c| format!(" {c}"))
+                        .unwrap_or_default()
+                )
             }
             ImmData::Value(v) => format!("immediate reg {dreg} {}", hex(v)),
         },
@@ -454,11 +469,17 @@ pub fn expr_text(e: &Expr) -> String {
         } => format!("limit rate {rate}/{unit}s burst {burst} type {kind} flags {flags}"),
         Expr::Log { prefix, group, .. } => format!(
             "log{}{}",
-            prefix.as_deref().map(|p| format!(" prefix {p}")).unwrap_or_default(),
+            prefix
+                .as_deref()
+                .map(|p| format!(" prefix {p}"))
+                .unwrap_or_default(),
             group.map(|g| format!(" group {g}")).unwrap_or_default()
         ),
         Expr::Lookup { set, flags, .. } => {
-            format!("lookup set {set}{}", if flags & 1 != 0 { " inverted" } else { "" })
+            format!(
+                "lookup set {set}{}",
+                if flags & 1 != 0 { " inverted" } else { "" }
+            )
         }
         Expr::Other { name, text } => {
             if text.is_empty() {
@@ -481,7 +502,12 @@ pub fn decode(k: &KRule, family: Family) -> Rule {
     r
 }
 
-fn ext_from_native(kind: Kind, name: &str, family: Family, fields: &[Field]) -> Result<ExtInst, String> {
+fn ext_from_native(
+    kind: Kind,
+    name: &str,
+    family: Family,
+    fields: &[Field],
+) -> Result<ExtInst, String> {
     let e = ext::find(kind, name, family).ok_or_else(|| format!("no {name} extension"))?;
     let blob = e
         .decode_native(family, fields)
@@ -490,7 +516,7 @@ fn ext_from_native(kind: Kind, name: &str, family: Family, fields: &[Field]) -> 
 }
 
 fn iface_from(data: &[u8], op: u32) -> Result<(String, bool), String> {
-    if op == cmp::EQ && data == b"INVAL/D" {
+    if op == cmp::EQ && (data == b"INVAL/D\0" || data == b"INVAL/D") {
         return Ok(("+".into(), true));
     }
     let inv = match op {
@@ -574,9 +600,7 @@ fn decode_into(k: &KRule, family: Family, r: &mut Rule) -> Result<(), String> {
                 });
             }
             Expr::Meta {
-                key,
-                dreg: Some(_),
-                ..
+                key, dreg: Some(_), ..
             } => {
                 reg = Some(Reg {
                     load: Load::Meta { key: *key },
@@ -631,7 +655,13 @@ fn decode_into(k: &KRule, family: Family, r: &mut Rule) -> Result<(), String> {
                 };
                 let is_cmp = matches!(e, Expr::Cmp { .. });
                 match (&rg.load, is_cmp) {
-                    (Load::Payload { base: base::TRANSPORT, .. }, _) => {
+                    (
+                        Load::Payload {
+                            base: base::TRANSPORT,
+                            ..
+                        },
+                        _,
+                    ) => {
                         th.push(field);
                         continue;
                     }
@@ -909,7 +939,13 @@ mod tests {
         r.spec.proto_inv = true;
         r.spec.frag = Some(false);
         r.target = Target::Jump("X".into());
-        let k = encode(&r, Place { chain: "FORWARD", ..P });
+        let k = encode(
+            &r,
+            Place {
+                chain: "FORWARD",
+                ..P
+            },
+        );
         assert_eq!(
             k.exprs[1],
             Expr::Cmp {

@@ -742,7 +742,6 @@ iptables -E A
 iptables -X INPUT OUTPUT
 iptables -t
 iptables -t nat -A INPUT -j DNAT --to-destination 1.1.1.1
-iptables -6 -A INPUT -j ACCEPT
 iptables -4 -A INPUT -j ACCEPT
 iptables
 iptables -v
@@ -782,6 +781,14 @@ iptables-save -t foobar
 !known the -V/-h texts differ deliberately :: iptables -h
 !known the -V/-h texts differ deliberately :: iptables-save -h
 !known the -V/-h texts differ deliberately :: iptables-restore -h
+"#,
+    ),
+    (
+        "known: -6 anywhere selects IPv6",
+        r#"
+!known rtables: -6 anywhere on the command line selects IPv6 (by design); iptables rejects it :: iptables -6 -A INPUT -j ACCEPT
+# the two namespaces now differ by design: start again from an empty ruleset
+nft flush ruleset
 "#,
     ),
     // ----------------------------------------------------------- extensions
@@ -1130,6 +1137,533 @@ iptables-save --bogus
 iptables-save -t foobar
 iptables-save -M /bin/true
 ip6tables-save -t filter
+"#,
+    ),
+    // ------------------------------------------------------- mixed tools
+    (
+        "round trip: iptables-save | rtables-restore",
+        r#"
+ref-iptables -N MYCHAIN
+ref-iptables -P FORWARD DROP
+ref-iptables -A INPUT -c 10 1000 -s 10.0.0.0/8 -p tcp --dport 22 -j ACCEPT
+ref-iptables -A INPUT -i lo -j MYCHAIN
+ref-iptables -A MYCHAIN -m comment --comment "x y" -j RETURN
+ref-iptables -A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+ref-iptables -A INPUT -p tcp -m multiport --dports 80,443 -j ACCEPT
+ref-iptables -A INPUT -m limit --limit 5/min -j LOG --log-prefix "lim: "
+ref-iptables -A OUTPUT -o eth+ -j DROP
+ref-iptables -t nat -A POSTROUTING -s 10.0.0.0/24 -o eth0 -j MASQUERADE
+ref-iptables -t nat -A PREROUTING -p tcp --dport 80 -j DNAT --to-destination 10.0.0.2:8080
+ref-iptables -t mangle -A PREROUTING -j MARK --set-mark 0x10
+ref-ip6tables -A INPUT -s 2001:db8::/32 -p tcp --dport 443 -j ACCEPT
+ref-iptables-save -c > /tmp/nft-diff-mixed1.v4
+ref-ip6tables-save -c > /tmp/nft-diff-mixed1.v6
+iptables-restore -c < /tmp/nft-diff-mixed1.v4
+ip6tables-restore -c < /tmp/nft-diff-mixed1.v6
+ref-iptables-save -c
+ref-ip6tables-save -c
+ref-iptables-save | iptables-restore
+ref-iptables-save -c
+ref-iptables-save | iptables-restore --noflush
+ref-iptables-save
+"#,
+    ),
+    (
+        "round trip: rtables-save | iptables-restore",
+        r#"
+iptables -N MYCHAIN
+iptables -P INPUT DROP
+iptables -A INPUT -c 3 30 -s 192.168.0.0/16 -j MYCHAIN
+iptables -A MYCHAIN -p udp --dport 53 -j ACCEPT
+iptables -A MYCHAIN -m comment --comment "dns" -j RETURN
+iptables -t nat -A POSTROUTING -o eth1 -j SNAT --to-source 1.2.3.4
+ip6tables -A INPUT -p ipv6-icmp -j ACCEPT
+iptables-save -c > /tmp/nft-diff-mixed2.v4
+ip6tables-save -c > /tmp/nft-diff-mixed2.v6
+ref-iptables-restore -c < /tmp/nft-diff-mixed2.v4
+ref-ip6tables-restore -c < /tmp/nft-diff-mixed2.v6
+iptables-save -c
+ip6tables-save -c
+"#,
+    ),
+    (
+        "mixed: iptables rules, rtables edits",
+        r#"
+ref-iptables -A INPUT -s 1.1.1.1 -j ACCEPT
+ref-iptables -A INPUT -s 2.2.2.2 -j ACCEPT
+ref-iptables -A INPUT -p tcp --dport 22 -m comment --comment ssh -j ACCEPT
+iptables -D INPUT -s 2.2.2.2 -j ACCEPT
+iptables -C INPUT -p tcp --dport 22 -m comment --comment ssh -j ACCEPT
+iptables -D INPUT -p tcp --dport 22 -m comment --comment ssh -j ACCEPT
+iptables -I INPUT 1 -s 3.3.3.3 -j DROP
+iptables -R INPUT 2 -s 4.4.4.4 -j DROP
+ref-iptables -S
+iptables -S
+ref-iptables -A INPUT -m conntrack --ctstate NEW -j ACCEPT
+iptables -D INPUT -m conntrack --ctstate NEW -j ACCEPT
+iptables -S
+"#,
+    ),
+    // ----------------------------------------------------- more commands
+    (
+        "delete user chain errors",
+        r#"
+iptables -N REF
+iptables -N NONEMPTY
+iptables -A NONEMPTY -j ACCEPT
+iptables -A INPUT -j REF
+iptables -X REF
+iptables -X NONEMPTY
+iptables -X
+iptables -S
+iptables -F NONEMPTY
+iptables -X NONEMPTY
+iptables -D INPUT -j REF
+iptables -X REF
+iptables -S
+"#,
+    ),
+    (
+        "references counts in -L",
+        r#"
+iptables -N A
+iptables -N B
+iptables -A INPUT -j A
+iptables -A OUTPUT -j A
+iptables -A FORWARD -g A
+iptables -A A -j B
+iptables -A B -j RETURN
+iptables -L
+iptables -L A
+iptables -L B -v
+iptables -L -n --line-numbers
+iptables -t nat -N NATC
+iptables -t nat -A PREROUTING -j NATC
+iptables -t nat -L -n
+"#,
+    ),
+    (
+        "list and zero together",
+        r#"
+iptables -A INPUT -c 5 50 -j ACCEPT
+iptables -A OUTPUT -c 6 60 -j ACCEPT
+iptables -L -Z -v
+iptables -L -v
+iptables -A INPUT -c 7 70 -j ACCEPT
+iptables -L INPUT -Z -v -n -x
+iptables -S -Z
+iptables -Z -L INPUT -v
+iptables -Z OUTPUT 1
+iptables-save -c
+"#,
+    ),
+    (
+        "-S and -L variants",
+        r#"
+iptables -N U
+iptables -A U -s 1.1.1.1 -j RETURN
+iptables -A INPUT -j U
+iptables -S U
+iptables -S U 1
+iptables -S U 2
+iptables -S INPUT 0
+iptables -v -S U
+iptables -L U 1
+iptables -L U 1 -v
+iptables -L U 1 -n -v -x --line-numbers
+iptables -L U 2
+iptables -S --line-numbers
+iptables -L INPUT -n --line-numbers -v
+iptables -L -x
+iptables -n -L -t nat
+iptables -t mangle -L PREROUTING -v
+iptables -t raw -S PREROUTING
+iptables -t raw -L OUTPUT 1
+"#,
+    ),
+    (
+        "ipv6 listing formats",
+        r#"
+ip6tables -N U6
+ip6tables -A INPUT -c 123456 654321 -s 2001:db8:1::/48 -d ::/0 -j U6
+ip6tables -A U6 -i eth0 -o eth1 -s fe80::1 -d ff02::1/128 -j ACCEPT
+ip6tables -A U6 ! -s 2001:db8::1 ! -p udp -j DROP
+ip6tables -A U6 -p tcp --sport 80 -j ACCEPT
+ip6tables -A U6 -p ipv6-icmp --icmpv6-type neighbour-solicitation -j ACCEPT
+ip6tables -A U6 -m comment --comment "v6 comment" -j RETURN
+ip6tables -A OUTPUT -d 2001:db8::1/ffff:ffff:0:0:ffff:: -j DROP
+ip6tables -A OUTPUT -d 2001:db8::1/64 -j DROP
+ip6tables -A OUTPUT -d 2001:db8::1/0 -j DROP
+ip6tables -S
+ip6tables -v -S
+ip6tables -L
+ip6tables -L -v
+ip6tables -L -n -v -x --line-numbers
+ip6tables -L U6 3
+ip6tables -S U6 2
+ip6tables -Z U6 1
+ip6tables-save -c
+"#,
+    ),
+    (
+        "ipv6 extension headers",
+        r#"
+ip6tables -A INPUT -m ah --ahspi 100 -j ACCEPT
+ip6tables -A INPUT -m dst --dst-len 8 -j ACCEPT
+ip6tables -A INPUT -m frag --fragid 1:10 --fragfirst -j ACCEPT
+ip6tables -A INPUT -m hbh --hbh-len 8 -j ACCEPT
+ip6tables -A INPUT -m ipv6header --header hop-by-hop --soft -j ACCEPT
+ip6tables -A INPUT -m rt --rt-type 0 -j ACCEPT
+ip6tables -A INPUT -p mh -m mh --mh-type 1 -j ACCEPT
+ip6tables -A INPUT -m hl --hl-eq 255 -j ACCEPT
+ip6tables -t mangle -A PREROUTING -j HL --hl-set 64
+ip6tables -A INPUT -m eui64 -j ACCEPT
+ip6tables -t nat -A PREROUTING -j NETMAP --to 2001:db8::/64
+ip6tables -t mangle -A POSTROUTING -j SNPT --src-pfx 2001:db8::/64 --dst-pfx 2001:db9::/64
+ip6tables -S
+ip6tables -L -n -v
+ip6tables -t mangle -S
+ip6tables -t nat -L -n
+"#,
+    ),
+    (
+        "ipv4 specific extensions",
+        r#"
+iptables -A INPUT -p ah -m ah --ahspi 100 -j ACCEPT
+iptables -A INPUT -p icmp --icmp-type host-unreachable -j ACCEPT
+iptables -A INPUT -p icmp --icmp-type timestamp-request -j ACCEPT
+iptables -A INPUT -m ttl --ttl-lt 3 -j DROP
+iptables -t mangle -A PREROUTING -j TTL --ttl-inc 1
+iptables -t mangle -A PREROUTING -j ECN --ecn-tcp-remove
+iptables -t nat -A PREROUTING -j NETMAP --to 10.0.0.0/24
+iptables -A INPUT -m realm --realm 0x10/0xff -j ACCEPT
+iptables -A INPUT -j REJECT --reject-with icmp-net-unreachable
+iptables -A INPUT -j REJECT --reject-with icmp-admin-prohibited
+iptables -A INPUT -j CLUSTERIP --new --hashmode sourceip --clustermac 01:AA:7B:47:F7:D7 --total-nodes 2 --local-node 1
+iptables -S
+iptables -L
+iptables -L -n -v
+iptables -t mangle -L -n
+iptables -t nat -S
+"#,
+    ),
+    (
+        "wait options",
+        r#"
+iptables -w -L -n
+iptables -w 0 -L -n
+iptables -w 1 -A INPUT -j ACCEPT
+iptables -w abc -L
+iptables -W 100 -L -n
+iptables --wait 3 --wait-interval 10 -S
+iptables-restore -w < /dev/null
+iptables-restore -w 5 -W 1000 < /dev/null
+iptables-save
+"#,
+    ),
+    (
+        "counters on check and delete",
+        r#"
+iptables -A INPUT -c 1 2 -j ACCEPT
+iptables -C INPUT -c 1 2 -j ACCEPT
+iptables -C INPUT -c 9 9 -j ACCEPT
+iptables -D INPUT -c 9 9 -j ACCEPT
+iptables -S
+iptables -A INPUT -j DROP
+iptables -R INPUT 2 -c 4 5 -j DROP
+iptables-save -c
+"#,
+    ),
+    (
+        "missing arguments",
+        r#"
+iptables -A INPUT -p tcp --dport
+iptables -A INPUT -d
+iptables -A INPUT -i
+iptables -A INPUT -o
+iptables -A INPUT -g
+iptables -A INPUT -c 1
+iptables -A INPUT -m comment --comment
+iptables -A INPUT -j LOG --log-prefix
+iptables -N
+iptables -X INPUT extra
+iptables -E
+iptables -P
+iptables -P INPUT
+iptables -R INPUT
+iptables -D
+iptables -Z INPUT 1 2
+iptables -L INPUT 1 2
+iptables -t nat
+ip6tables -A INPUT -s
+ip6tables -A INPUT -p
+"#,
+    ),
+    (
+        "restore commands inside tables",
+        r#"
+printf '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:U - [0:0]\n:V - [0:0]\n-A INPUT -j U\n-A U -j V\n-A V -j RETURN\n-I INPUT 1 -s 1.1.1.1 -j DROP\n-D INPUT -s 1.1.1.1 -j DROP\n-N W\n-A W -j ACCEPT\n-X W\n-P OUTPUT DROP\n-E V VV\n-Z\n-F V\n# a comment\n\nCOMMIT\n' | iptables-restore
+iptables-save
+printf '*filter\n:U - [0:0]\n-A U -m comment --comment "restore comment" -j RETURN\n-A U -m comment --comment "with \\"escaped\\" quotes" -j RETURN\n-A U -j LOG --log-prefix "a b: "\nCOMMIT\n' | iptables-restore --noflush
+iptables-save
+printf '*filter\n-R INPUT 1 -j ACCEPT\n-C INPUT -j ACCEPT\nCOMMIT\n' | iptables-restore --noflush
+printf '*filter\n-L\nCOMMIT\n' | iptables-restore --noflush
+printf '*filter\n-S\nCOMMIT\n' | iptables-restore --noflush
+iptables-save
+"#,
+    ),
+    (
+        "restore noflush chain declarations",
+        r#"
+iptables -N U
+iptables -A U -j ACCEPT
+iptables -A INPUT -j U
+printf '*filter\n:U - [0:0]\nCOMMIT\n' | iptables-restore --noflush
+iptables-save
+printf '*filter\n:INPUT DROP [0:0]\nCOMMIT\n' | iptables-restore --noflush
+iptables-save
+printf '*nat\n:NEWNAT - [0:0]\n-A PREROUTING -j NEWNAT\nCOMMIT\n' | iptables-restore --noflush
+iptables-save
+printf '*filter\n-F\n-X\nCOMMIT\n' | iptables-restore --noflush
+iptables-save
+"#,
+    ),
+    (
+        "restore flushes only the given tables",
+        r#"
+iptables -A INPUT -j ACCEPT
+iptables -t nat -A POSTROUTING -j MASQUERADE
+iptables -t mangle -A OUTPUT -j MARK --set-mark 1
+printf '*nat\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n' | iptables-restore
+iptables-save
+printf '*filter\nCOMMIT\n*mangle\nCOMMIT\n' | iptables-restore
+iptables-save
+ip6tables -A INPUT -j ACCEPT
+printf '*filter\nCOMMIT\n' | iptables-restore
+ip6tables-save
+"#,
+    ),
+    (
+        "restore counters formats",
+        r#"
+printf '*filter\n:INPUT ACCEPT [1:2]\n[3:4] -A INPUT -j ACCEPT\n-A INPUT -c 5 6 -j ACCEPT\n[7:8] -A INPUT -c 9 10 -j ACCEPT\nCOMMIT\n' | iptables-restore -c
+iptables-save -c
+printf '*filter\n[3:4] -A INPUT -j ACCEPT\n-A INPUT -c 5 6 -j ACCEPT\nCOMMIT\n' | iptables-restore
+iptables-save -c
+printf '*filter\n[3:4 -A INPUT -j ACCEPT\nCOMMIT\n' | iptables-restore -c
+printf '*filter\n[a:b] -A INPUT -j ACCEPT\nCOMMIT\n' | iptables-restore -c
+printf '*filter\n:INPUT ACCEPT\nCOMMIT\n' | iptables-restore -c
+printf '*filter\n:INPUT ACCEPT 1:2\nCOMMIT\n' | iptables-restore -c
+iptables-save -c
+"#,
+    ),
+    (
+        "restore syntax edge cases",
+        r#"
+printf '*filter\n-A INPUT -j ACCEPT\nCOMMIT' | iptables-restore
+iptables-save
+printf '*filter\r\n-A INPUT -j ACCEPT\r\nCOMMIT\r\n' | iptables-restore
+printf '  *filter\n-A INPUT -j DROP\nCOMMIT\n' | iptables-restore
+printf '*filter\n  -A INPUT -j DROP\nCOMMIT\n' | iptables-restore
+printf '*filter\n-A INPUT -j DROP   \nCOMMIT   \n' | iptables-restore
+printf '*filter\n-A INPUT -j DROP\nCOMMIT extra\n' | iptables-restore
+printf '*filter\n-A INPUT -m comment --comment "a\\nb" -j DROP\nCOMMIT\n' | iptables-restore
+printf '*filter\n-A INPUT -m comment --comment a"b -j DROP\nCOMMIT\n' | iptables-restore
+printf '*filter\n-A INPUT -m comment --comment "a b"c -j DROP\nCOMMIT\n' | iptables-restore
+printf '*filter extra\nCOMMIT\n' | iptables-restore
+printf '*\nCOMMIT\n' | iptables-restore
+printf ':INPUT ACCEPT [0:0]\n' | iptables-restore
+printf '*filter\n:\nCOMMIT\n' | iptables-restore
+printf '*filter\n: - [0:0]\nCOMMIT\n' | iptables-restore
+iptables-save
+"#,
+    ),
+    (
+        "restore ipv6 errors",
+        r#"
+printf '*filter\n-A INPUT -s 1.2.3.4 -j ACCEPT\nCOMMIT\n' | ip6tables-restore
+printf '*filter\n-A INPUT -j NOPE\nCOMMIT\n' | ip6tables-restore
+printf '*foobar\nCOMMIT\n' | ip6tables-restore
+printf '*filter\n-A INPUT -j ACCEPT\n' | ip6tables-restore
+printf '*filter\n-A INPUT -p icmpv6 --icmpv6-type 1 -j ACCEPT\nCOMMIT\n' | ip6tables-restore --test
+printf '*nat\n-A POSTROUTING -j MASQUERADE\nCOMMIT\n' | ip6tables-restore -T nat
+ip6tables-save
+"#,
+    ),
+    (
+        "big chain positions",
+        r#"
+iptables -A INPUT -s 10.0.0.1 -j ACCEPT
+iptables -A INPUT -s 10.0.0.2 -j ACCEPT
+iptables -A INPUT -s 10.0.0.3 -j ACCEPT
+iptables -A INPUT -s 10.0.0.4 -j ACCEPT
+iptables -A INPUT -s 10.0.0.5 -j ACCEPT
+iptables -A INPUT -s 10.0.0.6 -j ACCEPT
+iptables -I INPUT 3 -s 10.0.1.3 -j DROP
+iptables -I INPUT 7 -s 10.0.1.7 -j DROP
+iptables -I INPUT 9 -s 10.0.1.9 -j DROP
+iptables -D INPUT 4
+iptables -R INPUT 8 -s 10.0.2.8 -j DROP
+iptables -D INPUT 1
+iptables -I INPUT -s 10.0.3.1 -j ACCEPT
+iptables -L INPUT -n --line-numbers
+iptables -S INPUT 5
+iptables -L INPUT 5 -n
+iptables -Z INPUT 5
+iptables -v -S INPUT
+"#,
+    ),
+    (
+        "same rule many times",
+        r#"
+iptables -A INPUT -j ACCEPT
+iptables -A INPUT -j ACCEPT
+iptables -A INPUT -j ACCEPT
+iptables -D INPUT -j ACCEPT
+iptables -C INPUT -j ACCEPT
+iptables -S
+iptables -D INPUT -j ACCEPT
+iptables -D INPUT -j ACCEPT
+iptables -D INPUT -j ACCEPT
+iptables -C INPUT -j ACCEPT
+"#,
+    ),
+    (
+        "chain names edge cases",
+        r#"
+iptables -N a-b_c.d
+iptables -N 123
+iptables -N x!y
+iptables -N "with space"
+iptables -N 'tab	tab'
+iptables -N !neg
+iptables -N -n
+iptables -N 12345678901234567890123456789
+iptables -N 1234567890123456789012345678
+iptables -N RETURN
+iptables -N DROP
+iptables -N QUEUE
+iptables -N LOG
+iptables -A INPUT -j 123
+iptables -A INPUT -j a-b_c.d
+iptables -S
+iptables -L -n
+iptables-save
+"#,
+    ),
+    // ------------------------------------------------- listing formats
+    (
+        "listing: ports services and protocols",
+        r#"
+iptables -A INPUT -p udp --dport 53 -j ACCEPT
+iptables -A INPUT -p tcp --sport 80:443 -j ACCEPT
+iptables -A INPUT -p tcp --dport 0:1023 -j ACCEPT
+iptables -A INPUT -p tcp ! --dport 8080 -j ACCEPT
+iptables -A INPUT -p udp --sport 1:2 --dport 3:4 -j ACCEPT
+iptables -A INPUT -p tcp --source-port 25 --destination-port 587 -j ACCEPT
+iptables -A INPUT -p tcp --syn -j ACCEPT
+iptables -A INPUT -p tcp ! --syn -j ACCEPT
+iptables -A INPUT -p tcp --tcp-flags FIN,ACK FIN -j ACCEPT
+iptables -A INPUT -p icmp --icmp-type echo-reply -j ACCEPT
+iptables -A INPUT -p icmp --icmp-type 3/1 -j ACCEPT
+iptables -A INPUT -p 50 -j ACCEPT
+iptables -A INPUT -p 132 -j ACCEPT
+iptables -A INPUT -p all --dport 22 -j ACCEPT
+iptables -L
+iptables -L -n
+iptables -L -v
+iptables -S
+"#,
+    ),
+    (
+        "listing: LOG limit mark connmark",
+        r#"
+iptables -A INPUT -m limit --limit 3/hour -j LOG
+iptables -A INPUT -m limit --limit 1/day --limit-burst 1 -j LOG --log-level crit
+iptables -A INPUT -m limit --limit 10000/s -j LOG --log-level 7 --log-prefix "p " --log-ip-options --log-tcp-sequence --log-macdecode
+iptables -A INPUT -m mark --mark 0xffffffff -j ACCEPT
+iptables -A INPUT -m mark ! --mark 0x1/0x1 -j ACCEPT
+iptables -A INPUT -m connmark --mark 0x10/0xf0 -j ACCEPT
+iptables -A INPUT -j CONNMARK --set-xmark 0x1/0x3
+iptables -A INPUT -j CONNMARK --and-mark 0x3
+iptables -A INPUT -j CONNMARK --or-mark 0x3
+iptables -A INPUT -j CONNMARK --xor-mark 0x3
+iptables -A INPUT -j CONNMARK --restore-mark --nfmask 0xff --ctmask 0xf0
+iptables -t mangle -A OUTPUT -j MARK --xor-mark 0x4
+iptables -t mangle -A OUTPUT -j MARK --set-mark 0x4/0xf
+iptables -L
+iptables -L -n -v
+iptables -S
+iptables -t mangle -L -n
+iptables -t mangle -S
+"#,
+    ),
+    (
+        "listing: conntrack state reject",
+        r#"
+iptables -A INPUT -m state --state INVALID -j DROP
+iptables -A INPUT -m state ! --state NEW,RELATED -j DROP
+iptables -A INPUT -m conntrack --ctstate NEW,UNTRACKED,SNAT,DNAT -j ACCEPT
+iptables -A INPUT -m conntrack --ctstatus ASSURED -j ACCEPT
+iptables -A INPUT -m conntrack --ctdir ORIGINAL -j ACCEPT
+iptables -A INPUT -m conntrack --ctorigsrc 10.0.0.0/8 --ctorigdstport 80 -j ACCEPT
+iptables -A INPUT -m conntrack --ctexpire 10:20 -j ACCEPT
+iptables -A INPUT -j REJECT --reject-with icmp-net-prohibited
+iptables -A INPUT -j REJECT --reject-with icmp-proto-unreachable
+iptables -A INPUT -j REJECT --reject-with icmp-host-unreachable
+ip6tables -A INPUT -j REJECT --reject-with icmp6-no-route
+ip6tables -A INPUT -j REJECT --reject-with icmp6-addr-unreachable
+ip6tables -A INPUT -j REJECT --reject-with icmp6-port-unreachable
+ip6tables -A INPUT -m state --state ESTABLISHED -j ACCEPT
+iptables -L
+iptables -L -n -v
+iptables -S
+ip6tables -L
+ip6tables -L -n -v
+"#,
+    ),
+    (
+        "family options -4 -6",
+        r#"
+iptables -4 -A INPUT -s 1.1.1.1 -j ACCEPT
+iptables --ipv4 -A INPUT -s 1.1.1.2 -j ACCEPT
+ip6tables -6 -A INPUT -s ::2 -j ACCEPT
+ip6tables --ipv6 -A INPUT -s ::3 -j ACCEPT
+ip6tables -4 -A INPUT -s 1.1.1.1 -j ACCEPT
+iptables -S
+ip6tables -S
+"#,
+    ),
+    (
+        "empty user chain in every table",
+        r#"
+iptables -N E
+iptables -t nat -N E
+iptables -t mangle -N E
+iptables -t raw -N E
+iptables -t security -N E
+ip6tables -N E
+ip6tables -t nat -N E
+iptables-save
+ip6tables-save
+iptables -t raw -L
+iptables -t security -L -n -v
+iptables -t nat -X E
+iptables -t nat -S
+"#,
+    ),
+    (
+        "flush and delete all chains in nat",
+        r#"
+iptables -t nat -N A
+iptables -t nat -N B
+iptables -t nat -A A -j B
+iptables -t nat -A PREROUTING -j A
+iptables -t nat -X
+iptables -t nat -F
+iptables -t nat -X
+iptables -t nat -S
+iptables -t nat -L
 "#,
     ),
     // --------------------------------------------------------- cross checks

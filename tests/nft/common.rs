@@ -5,7 +5,7 @@
 
 use std::io::Write;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use nix::sched::{unshare, CloneFlags};
@@ -233,10 +233,11 @@ pub fn program_for(tool: Tool, name: &str) -> Option<String> {
 
 /// Rewrites every command-position (or any whole-word) occurrence of the
 /// iptables program names in a shell command for `tool`.
+///
+/// Two prefixes pin a program for both runs, for mixed pipelines:
+/// `ref-iptables-save` is always iptables-save, `rt-iptables-restore` is
+/// always rtables-restore.
 pub fn rewrite_shell(tool: Tool, script: &str) -> String {
-    if tool == Tool::Ref {
-        return script.to_string();
-    }
     let mut out = String::with_capacity(script.len() + 64);
     let bytes: Vec<char> = script.chars().collect();
     let mut i = 0;
@@ -249,7 +250,14 @@ pub fn rewrite_shell(tool: Tool, script: &str) -> String {
                 j += 1;
             }
             let word: String = bytes[i..j].iter().collect();
-            match program_for(tool, &word) {
+            let mapped = if let Some(w) = word.strip_prefix("ref-") {
+                program_for(Tool::Ref, w)
+            } else if let Some(w) = word.strip_prefix("rt-") {
+                program_for(Tool::Rt, w)
+            } else {
+                program_for(tool, &word)
+            };
+            match mapped {
                 Some(p) => out.push_str(&p),
                 None => out.push_str(&word),
             }
@@ -331,4 +339,91 @@ fn show(line: &str) -> String {
     } else {
         line.to_string()
     }
+}
+
+// ------------------------------------------------------------ the .t corpus
+
+/// One line of a `.t` file.
+#[derive(Debug, Clone)]
+pub enum Line {
+    /// `:CHAIN,...`
+    Chains(Vec<String>),
+    /// `*table`
+    Table(String),
+    /// `@cmd` / `%cmd`
+    External(String),
+    /// `RULE;SAVED;RESULT[;VARIANT[;ALT]]`, result already resolved for nft.
+    Rule {
+        lineno: usize,
+        rule: String,
+        saved: String,
+        res: String,
+    },
+}
+
+pub fn parse_t(text: &str) -> Vec<Line> {
+    let mut out = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim_end_matches(['\n', '\r']);
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let rest = line.trim_end();
+        match line.as_bytes()[0] {
+            b':' => out.push(Line::Chains(
+                rest[1..].split(',').map(|s| s.to_string()).collect(),
+            )),
+            b'*' => out.push(Line::Table(rest[1..].to_string())),
+            b'@' | b'%' => out.push(Line::External(rest[1..].to_string())),
+            _ => {
+                let item: Vec<&str> = line.split(';').collect();
+                if item.len() < 3 {
+                    continue;
+                }
+                let mut res = item[2].trim_end().to_string();
+                if item.len() > 3 {
+                    // iptables-test.py's variant_res() for EXECUTABLE = xtables-nft-multi.
+                    let variant = item[3].trim_end().to_lowercase();
+                    if variant != "nft" {
+                        res = if item.len() > 4 {
+                            item[4].trim_end().to_string()
+                        } else {
+                            match res.as_str() {
+                                "OK" => "FAIL".into(),
+                                "FAIL" => "OK".into(),
+                                _ => "OK".into(),
+                            }
+                        };
+                    }
+                }
+                let saved = if item[1] == "=" {
+                    item[0].to_string()
+                } else {
+                    item[1].to_string()
+                };
+                out.push(Line::Rule {
+                    lineno: i + 1,
+                    rule: item[0].to_string(),
+                    saved,
+                    res,
+                });
+            }
+        }
+    }
+    out
+}
+
+pub fn corpus_dir() -> PathBuf {
+    if let Ok(d) = std::env::var("NFT_CORPUS_DIR") {
+        return PathBuf::from(d);
+    }
+    for d in [
+        "/work/shared/conformance/iptables-1.8.9",
+        "../shared/conformance/iptables-1.8.9",
+    ] {
+        if Path::new(d).is_dir() {
+            return PathBuf::from(d);
+        }
+    }
+    panic!("corpus not found: set NFT_CORPUS_DIR to the directory holding iptables 1.8.9's extensions/*.t");
 }

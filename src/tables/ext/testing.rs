@@ -130,5 +130,14 @@ pub fn run(
 
 /// Shorthand: a filter/INPUT match in family `ip`; returns the save text.
 pub fn save_v4(name: &str, proto: u8, args: &[&str]) -> XtResult<String> {
-    run(Kind::Match, name, Family::V4, proto, "filter", "INPUT", args).map(|p| p.save)
+    run(
+        Kind::Match,
+        name,
+        Family::V4,
+        proto,
+        "filter",
+        "INPUT",
+        args,
+    )
+    .map(|p| p.save)
 }

@@ -214,8 +214,7 @@ pub fn port_text(port: u16, proto: Option<&str>, numeric: bool) -> String {
 /// backslash (iptables 1.8.9 saves the comment `a'b` as `"a\'b"`).
 pub fn save_string(s: &str, out: &mut String) {
     let plain = !s.is_empty()
-        && s
-            .bytes()
+        && s.bytes()
             .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-');
     if plain {
         out.push_str(s);

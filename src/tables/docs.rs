@@ -758,9 +758,9 @@ deliberate differences:
 All tables of an input are applied in ONE transaction; iptables\-restore commits each table at its
 \fBCOMMIT\fR, so an error in a later table leaves the earlier ones applied.
 .IP \(bu 2
-Error messages name the line the error is on (\fBError occurred at line:\fR \fIN\fR,
-\fBline\fR \fIN\fR\fB: ... failed\fR); iptables\-restore names the line of the table's \fBCOMMIT\fR for
-errors it only finds while committing (such as a jump to a chain that does not exist).
+Kernel errors name the input line of the command the kernel refused (\fBline\fR \fIN\fR\fB: ... failed\fR),
+like iptables\-restore; a jump to a chain that does not exist is reported at the table's \fBCOMMIT\fR
+line, as iptables\-restore does.
 .IP \(bu 2
 \fB\-w\fR and \fB\-W\fR are accepted and ignored: there is no lock.
 "#;

@@ -542,7 +542,7 @@ impl<'a> Tx<'a> {
         let t = self.table(table)?;
         let idx: Vec<usize> = match chain {
             Some(ch) => vec![self.ensure_existing(t, ch)?],
-            None => self.all_chains_created(t)?,
+            None => self.all_chains_created(t, verbose)?,
         };
         for c in idx {
             let name = self.tables[t].chains[c].k.name.clone();
@@ -578,7 +578,7 @@ impl<'a> Tx<'a> {
         let t = self.table(table)?;
         let idx: Vec<usize> = match chain {
             Some(ch) => vec![self.ensure_existing(t, ch)?],
-            None => self.all_chains_created(t)?,
+            None => self.all_chains_created(t, verbose)?,
         };
         for c in idx {
             let name = self.tables[t].chains[c].k.name.clone();
@@ -696,6 +696,10 @@ impl<'a> Tx<'a> {
                         continue;
                     }
                     if ch.builtin {
+                        // Only a built-in chain that is empty and accepts.
+                        if ch.k.policy == Some(0) {
+                            continue;
+                        }
                         self.load_rules(t, c)?;
                         if self.tables[t].chains[c]
                             .rules
@@ -874,10 +878,10 @@ impl<'a> Tx<'a> {
     }
 
     /// Every chain of a table in listing order; when the table exists, its
-    /// missing built-in chains are created first (iptables-nft 1.8.9 does
-    /// this for `-F` and `-Z` of a whole table).
-    fn all_chains_created(&mut self, t: usize) -> XtResult<Vec<usize>> {
-        if self.tables[t].exists {
+    /// missing built-in chains are created first when `verbose`
+    /// (iptables-nft 1.8.9 does this for `-v -F` and `-v -Z` of a table).
+    fn all_chains_created(&mut self, t: usize, verbose: bool) -> XtResult<Vec<usize>> {
+        if self.tables[t].exists && verbose {
             let names: Vec<&'static str> =
                 self.tables[t].def.chains.iter().map(|c| c.name).collect();
             for n in names {

@@ -31,7 +31,9 @@
 //! - `-L`/`-S` of a chain that does not exist: 1.8.9 prints
 //!   "chain `X' in table `filter' is incompatible, use 'nft' tool." (a bug
 //!   fixed in 1.8.10); rtables follows 1.8.10: "No chain/target/match by that
-//!   name.", exit 1 (checked by `nonexistent_chain_follows_1_8_10`).
+//!   name.", exit 1 (checked by `nonexistent_chain_follows_1_8_10`);
+//! - `-6` given to `rtables` selects IPv6 wherever it stands, so
+//!   `iptables -6 …` (an error for iptables) has no rtables equivalent.
 //!
 //! Besides the cases: concurrency (4 × 500 concurrent `rtables -A`),
 //! atomicity of a failing restore, and the treatment of foreign (native nft)

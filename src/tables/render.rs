@@ -384,13 +384,13 @@ fn num(n: u64, exact: bool, out: &mut String) {
     }
     let mut n = n;
     for suffix in ['K', 'M', 'G'] {
-        n = (n + 500) / 1000;
+        n = n.wrapping_add(500) / 1000;
         if n <= 9999 {
             out.push_str(&format!("{n:>4}{suffix} "));
             return;
         }
     }
-    n = (n + 500) / 1000;
+    n = n.wrapping_add(500) / 1000;
     out.push_str(&format!("{n:>4}T "));
 }
 
@@ -402,13 +402,13 @@ fn num_notable(n: u64, exact: bool, out: &mut String) {
     }
     let mut n = n;
     for suffix in ['K', 'M', 'G'] {
-        n = (n + 500) / 1000;
+        n = n.wrapping_add(500) / 1000;
         if n <= 9999 {
             out.push_str(&format!("{n}{suffix} "));
             return;
         }
     }
-    n = (n + 500) / 1000;
+    n = n.wrapping_add(500) / 1000;
     out.push_str(&format!("{n}T "));
 }
 
@@ -464,7 +464,7 @@ pub fn list_line(r: &Rule, family: Family, o: &ListOpts, num_: Option<usize>, ou
         num(r.counters.0, o.exact, out);
         num(r.counters.1, o.exact, out);
     }
-    out.push_str(&format!("{:<9} ", r.target.name()));
+    out.push_str(&format!("{:<9} ", r.target.list_name()));
     let s = &r.spec;
     out.push(if s.proto_inv { '!' } else { ' ' });
     out.push_str(&format!("{:<4} ", proto_col(s.proto, o.numeric)));

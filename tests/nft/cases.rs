@@ -742,7 +742,6 @@ iptables -E A
 iptables -X INPUT OUTPUT
 iptables -t
 iptables -t nat -A INPUT -j DNAT --to-destination 1.1.1.1
-iptables -6 -A INPUT -j ACCEPT
 iptables -4 -A INPUT -j ACCEPT
 iptables
 iptables -v
@@ -782,6 +781,14 @@ iptables-save -t foobar
 !known the -V/-h texts differ deliberately :: iptables -h
 !known the -V/-h texts differ deliberately :: iptables-save -h
 !known the -V/-h texts differ deliberately :: iptables-restore -h
+"#,
+    ),
+    (
+        "known: -6 anywhere selects IPv6",
+        r#"
+!known rtables: -6 anywhere on the command line selects IPv6 (by design); iptables rejects it :: iptables -6 -A INPUT -j ACCEPT
+# the two namespaces now differ by design: start again from an empty ruleset
+nft flush ruleset
 "#,
     ),
     // ----------------------------------------------------------- extensions
@@ -1545,7 +1552,9 @@ iptables-save
 "#,
     ),
     // ------------------------------------------------- listing formats
-    ("listing: ports services and protocols", r#"
+    (
+        "listing: ports services and protocols",
+        r#"
 iptables -A INPUT -p udp --dport 53 -j ACCEPT
 iptables -A INPUT -p tcp --sport 80:443 -j ACCEPT
 iptables -A INPUT -p tcp --dport 0:1023 -j ACCEPT
@@ -1564,8 +1573,11 @@ iptables -L
 iptables -L -n
 iptables -L -v
 iptables -S
-"#),
-    ("listing: LOG limit mark connmark", r#"
+"#,
+    ),
+    (
+        "listing: LOG limit mark connmark",
+        r#"
 iptables -A INPUT -m limit --limit 3/hour -j LOG
 iptables -A INPUT -m limit --limit 1/day --limit-burst 1 -j LOG --log-level crit
 iptables -A INPUT -m limit --limit 10000/s -j LOG --log-level 7 --log-prefix "p " --log-ip-options --log-tcp-sequence --log-macdecode
@@ -1584,8 +1596,11 @@ iptables -L -n -v
 iptables -S
 iptables -t mangle -L -n
 iptables -t mangle -S
-"#),
-    ("listing: conntrack state reject", r#"
+"#,
+    ),
+    (
+        "listing: conntrack state reject",
+        r#"
 iptables -A INPUT -m state --state INVALID -j DROP
 iptables -A INPUT -m state ! --state NEW,RELATED -j DROP
 iptables -A INPUT -m conntrack --ctstate NEW,UNTRACKED,SNAT,DNAT -j ACCEPT
@@ -1605,8 +1620,11 @@ iptables -L -n -v
 iptables -S
 ip6tables -L
 ip6tables -L -n -v
-"#),
-    ("family options -4 -6", r#"
+"#,
+    ),
+    (
+        "family options -4 -6",
+        r#"
 iptables -4 -A INPUT -s 1.1.1.1 -j ACCEPT
 iptables --ipv4 -A INPUT -s 1.1.1.2 -j ACCEPT
 ip6tables -6 -A INPUT -s ::2 -j ACCEPT
@@ -1614,8 +1632,11 @@ ip6tables --ipv6 -A INPUT -s ::3 -j ACCEPT
 ip6tables -4 -A INPUT -s 1.1.1.1 -j ACCEPT
 iptables -S
 ip6tables -S
-"#),
-    ("empty user chain in every table", r#"
+"#,
+    ),
+    (
+        "empty user chain in every table",
+        r#"
 iptables -N E
 iptables -t nat -N E
 iptables -t mangle -N E
@@ -1629,8 +1650,11 @@ iptables -t raw -L
 iptables -t security -L -n -v
 iptables -t nat -X E
 iptables -t nat -S
-"#),
-    ("flush and delete all chains in nat", r#"
+"#,
+    ),
+    (
+        "flush and delete all chains in nat",
+        r#"
 iptables -t nat -N A
 iptables -t nat -N B
 iptables -t nat -A A -j B
@@ -1640,7 +1664,8 @@ iptables -t nat -F
 iptables -t nat -X
 iptables -t nat -S
 iptables -t nat -L
-"#),
+"#,
+    ),
     // --------------------------------------------------------- cross checks
     (
         "cross: mixed writers",

@@ -335,10 +335,10 @@ pub fn known_kernel_name(kind: Kind, kernel_name: &str, family: Family) -> Optio
 pub fn not_found(kind: Kind, name: &str) -> XtError {
     match kind {
         Kind::Match => XtError::param(format!(
-            "Couldn't load match `{name}':No such file or directory"
+            "Couldn't load match `{name}':No such file or directory\n"
         )),
         Kind::Target => XtError::param(format!(
-            "Couldn't load target `{name}':No such file or directory"
+            "Couldn't load target `{name}':No such file or directory\n"
         )),
     }
 }

@@ -18,7 +18,9 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
-use netlb::ipvs::model::{Dest, Family as IpvsFamily, Forward, Protocol, Service, ServiceEntry, ServiceKey};
+use netlb::ipvs::model::{
+    Dest, Family as IpvsFamily, Forward, Protocol, Service, ServiceEntry, ServiceKey,
+};
 use netlb::ipvs::wire::{self, Request};
 use netlb::ipvsadm::cli::Format;
 use netlb::ipvsadm::render::{self as ipvs_render, Namer};
@@ -114,7 +116,10 @@ fn parse(c: &mut Criterion) {
     g.throughput(Throughput::Elements(1));
     for (name, line) in [
         ("ipvsadm_service", "-A -t 10.1.0.1:80 -s rr"),
-        ("ipvsadm_dest", "-a -t 10.1.0.1:80 -r 192.168.1.1:8080 -m -w 1"),
+        (
+            "ipvsadm_dest",
+            "-a -t 10.1.0.1:80 -r 192.168.1.1:8080 -m -w 1",
+        ),
     ] {
         g.bench_function(name, |b| {
             b.iter(|| {
@@ -226,7 +231,9 @@ fn tables() -> Vec<(&'static str, TableView, u64)> {
         chain("OUTPUT", Some("ACCEPT"), Vec::new()),
     ];
     for c in 0..10 {
-        filter[0].rules.push(decoded("filter", &format!("-A INPUT -j CH{c}")).1);
+        filter[0]
+            .rules
+            .push(decoded("filter", &format!("-A INPUT -j CH{c}")).1);
         let mut rules = Vec::new();
         for i in 0..1000u32 {
             let n = c * 1000 + i;
@@ -270,7 +277,10 @@ fn tables() -> Vec<(&'static str, TableView, u64)> {
             let ip = format!("10.244.{e}.{}", s % 250);
             let stat = match 3 - e {
                 1 => String::new(),
-                left => format!(" -m statistic --mode random --probability {:.11}", 1.0 / f64::from(left)),
+                left => format!(
+                    " -m statistic --mode random --probability {:.11}",
+                    1.0 / f64::from(left)
+                ),
             };
             svc_rules.push(
                 decoded(

@@ -14,9 +14,11 @@
 //! (a new connection, so the NAT rules or the IPVS lookup are on the path).
 //!
 //! `connect` prints one line:
-//! `conns=N failed=F secs=S rate=R p50_us=A p90_us=B p99_us=C max_us=D`.
-//! A connection that fails (refused, timed out after 2 s) counts in `failed`
-//! and not in the latencies; the exit status is 1 when nothing succeeded.
+//! `conns=N failed=F failed_connect=FC failed_read=FR secs=S rate=R p50_us=A
+//! p90_us=B p99_us=C max_us=D`. A connection that fails (refused or timed out
+//! after 2 s in `connect()`, or no byte within 2 s) counts in `failed` (and in
+//! one of its two parts) and not in the latencies; the exit status is 1 when
+//! nothing succeeded.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -54,23 +56,33 @@ fn serve(port: u16) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    for s in l.incoming() {
-        if let Ok(mut s) = s {
-            let _ = s.write_all(b"x");
-        }
+    for mut s in l.incoming().flatten() {
+        let _ = s.write_all(b"x");
     }
     ExitCode::SUCCESS
 }
 
-fn one(addr: &SocketAddr) -> Option<Duration> {
+/// Why a connection failed: in `connect()` or waiting for the byte.
+enum Failure {
+    Connect,
+    Read,
+}
+
+fn one(addr: &SocketAddr) -> Result<Duration, Failure> {
     let t0 = Instant::now();
-    let mut s = TcpStream::connect_timeout(addr, Duration::from_secs(2)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    let mut s =
+        TcpStream::connect_timeout(addr, Duration::from_secs(2)).map_err(|_| Failure::Connect)?;
+    s.set_read_timeout(Some(Duration::from_secs(2)))
+        .map_err(|_| Failure::Read)?;
     let mut b = [0u8; 1];
-    let got = s.read(&mut b).ok()?;
+    let got = s.read(&mut b).map_err(|_| Failure::Read)?;
     let dt = t0.elapsed();
     set_linger_zero(&s);
-    (got == 1).then_some(dt)
+    if got == 1 {
+        Ok(dt)
+    } else {
+        Err(Failure::Read)
+    }
 }
 
 fn pct(sorted: &[Duration], p: f64) -> u128 {
@@ -84,20 +96,21 @@ fn pct(sorted: &[Duration], p: f64) -> u128 {
 fn connect(addr: SocketAddr, count: usize, secs: f64) -> ExitCode {
     let limit = Duration::from_secs_f64(secs);
     let mut lat = Vec::with_capacity(count);
-    let mut failed = 0usize;
+    let (mut failed_connect, mut failed_read) = (0usize, 0usize);
     let start = Instant::now();
-    while lat.len() + failed < count && start.elapsed() < limit {
+    while lat.len() + failed_connect + failed_read < count && start.elapsed() < limit {
         match one(&addr) {
-            Some(d) => lat.push(d),
-            None => failed += 1,
+            Ok(d) => lat.push(d),
+            Err(Failure::Connect) => failed_connect += 1,
+            Err(Failure::Read) => failed_read += 1,
         }
     }
     let total = start.elapsed().as_secs_f64();
     lat.sort();
     println!(
-        "conns={} failed={} secs={:.3} rate={:.1} p50_us={} p90_us={} p99_us={} max_us={}",
+        "conns={} failed={} failed_connect={failed_connect} failed_read={failed_read} secs={:.3} rate={:.1} p50_us={} p90_us={} p99_us={} max_us={}",
         lat.len(),
-        failed,
+        failed_connect + failed_read,
         total,
         lat.len() as f64 / total.max(1e-9),
         pct(&lat, 0.5),
@@ -114,7 +127,12 @@ fn connect(addr: SocketAddr, count: usize, secs: f64) -> ExitCode {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         ["serve", port] => match port.parse() {
             Ok(p) => serve(p),
             Err(_) => usage(),

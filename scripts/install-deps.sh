@@ -12,9 +12,12 @@ set -euo pipefail
 # iptables, nftables: the nf_tables reference tools (iptables-nft 1.8.9, nft);
 # libnftnl-dev, libmnl-dev, pkg-config: build dependencies of nftnl-sys;
 # netbase: /etc/services and /etc/protocols copied into the guest (ipvsadm -L
-#   prints port names from them), often missing from minimal images.
+#   prints port names from them), often missing from minimal images;
+# time, strace, python3: the benchmark (scripts/bench.sh): /usr/bin/time for
+#   peak memory, strace -T for the kernel's commit time, python3 for the rule
+#   generator and the report.
 PKGS=(qemu-system-x86 busybox-static kmod cpio ipvsadm iproute2 iptables nftables netbase
-      libnftnl-dev libmnl-dev pkg-config)
+      libnftnl-dev libmnl-dev pkg-config time strace python3)
 
 die() {
     echo "install-deps: error: $*" >&2

@@ -32,12 +32,13 @@
 #
 # Output: `DP mode=M n=N target=T rep=R conns=.. failed=.. secs=.. rate=..
 # p50_us=.. p90_us=.. p99_us=.. max_us=..` per measurement, `DPPROG mode=M
-# n=N ms=.. rss_kb=.. lines=..` for the programming step, PASS/FAIL lines and
+# n=N ms=.. lines=.. rss_kb=.. user_ms=.. sys_ms=..` for the programming step, PASS/FAIL lines and
 # the summary. scripts/bench-report.py makes the table and the chart.
 #
 # Guest variables (host: RVSADM_GUEST_*): RVSADM_GUEST_DP_SIZES (default
 # "100 1000 10000"), RVSADM_GUEST_DP_COUNT (1000), RVSADM_GUEST_DP_SECS (3),
-# RVSADM_GUEST_DP_REPEATS (3), RVSADM_GUEST_DP_MODES ("ipvs iptables").
+# RVSADM_GUEST_DP_REPEATS (5), RVSADM_GUEST_DP_MODES ("ipvs iptables"),
+# RVSADM_GUEST_RSS_DIV (1; see tests/vm/bench.sh).
 #
 # Run: RVSADM_VM_BINS="rtables-restore rtables connbench" scripts/vm/run.sh tests/vm/dataplane.sh
 # shellcheck source=tests/vm/lib.sh
@@ -46,8 +47,10 @@
 SIZES=${RVSADM_GUEST_DP_SIZES:-100 1000 10000}
 COUNT=${RVSADM_GUEST_DP_COUNT:-1000}
 SECS=${RVSADM_GUEST_DP_SECS:-3}
-REPEATS=${RVSADM_GUEST_DP_REPEATS:-3}
+REPEATS=${RVSADM_GUEST_DP_REPEATS:-5}
 MODES=${RVSADM_GUEST_DP_MODES:-ipvs iptables}
+# busybox time's %M divided by this is kB (see tests/vm/bench.sh).
+RSS_DIV=${RVSADM_GUEST_RSS_DIV:-1}
 D=/tmp/dp
 rm -rf "$D"
 mkdir -p "$D"
@@ -206,14 +209,15 @@ program() {
     _lines=$(wc -l <"$D/rules")
     _t0=$(now_us)
     _rc=0
-    ns_exec dir time -f '%M' -o "$D/time" timeout 900 "$@" <"$D/rules" >/dev/null 2>"$D/err" || _rc=$?
+    ns_exec dir time -f '%M %U %S' -o "$D/time" timeout 1200 "$@" <"$D/rules" >/dev/null 2>"$D/err" || _rc=$?
     _t1=$(now_us)
     if [ "$_rc" -ne 0 ]; then
         fail "dataplane: $_mode N=$_n: $* exited $_rc"
         sed 's/^/  stderr: /' "$D/err" | head -n 10
         return 1
     fi
-    echo "DPPROG mode=$_mode n=$_n ms=$(((_t1 - _t0) / 1000)) rss_kb=$(tail -n 1 "$D/time") lines=$_lines"
+    echo "DPPROG mode=$_mode n=$_n ms=$(((_t1 - _t0) / 1000)) lines=$_lines $(awk -v d="$RSS_DIV" 'END {
+        printf "rss_kb=%d user_ms=%.0f sys_ms=%.0f", $1 / d, $2 * 1000, $3 * 1000 }' "$D/time")"
     return 0
 }
 

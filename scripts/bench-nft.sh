@@ -47,6 +47,7 @@
 #   BENCH suite=nft name=SET/OP tool=TOOL median_ms=M runs=N samples_ms=a,b,..
 #         rss_kb=R user_ms=U sys_ms=S       (medians of each column)
 #   RATIO suite=nft name=SET/OP iptables/rtables=X
+#   SYSCALLS suite=nft name=SET/OP tool=TOOL requests=N replies=N (strace -c)
 #   PASS NAME / FAIL NAME, and a final `N passed, N failed`
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -181,6 +182,18 @@ del_words() {
     printf '%s\n' "${w[@]}"
 }
 
+# count_calls NAME TOOL CMD...: SYSCALLS line with CMD's netlink requests
+# (sendto + sendmsg calls) and reply reads (recvfrom + recvmsg).
+count_calls() {
+    local name=$1 tool=$2
+    shift 2
+    in_ns strace -f -c -o "$W/strace" "$@" >/dev/null 2>&1 || :
+    awk -v n="$name" -v t="$tool" '
+        $NF == "sendto" || $NF == "sendmsg" { q += $4 }
+        $NF == "recvfrom" || $NF == "recvmsg" { r += $4 }
+        END { printf "SYSCALLS suite=nft name=%s tool=%s requests=%d replies=%d\n", n, t, q, r }' "$W/strace"
+}
+
 ops_in_ns() { # SET RUN ORDER: the loaded-table operations, tools alternating
     local set=$1 run=$2 order=$3 table=${TABLE[$1]} tool rep n=0 ipt
     local -a mid
@@ -209,6 +222,17 @@ ops_in_ns() { # SET RUN ORDER: the loaded-table operations, tools alternating
             m "$set-delete-mid" "$tool" /dev/null "$ipt" -t "$table" "${mid[@]}"
         done
     done
+    # How many netlink requests and reply reads each tool needs (strace -c,
+    # first run only, untimed): where a tool spends system time, this says why.
+    if [ "$run" -eq 1 ]; then
+        for tool in iptables rtables; do
+            ipt=$(tool_cmd "$tool" ipt)
+            count_calls "$set/save" "$tool" "$(tool_cmd "$tool" save)" -t "$table"
+            count_calls "$set/list-chain" "$tool" "$ipt" -t "$table" -L "${CHAIN[$set]}" -n
+            count_calls "$set/append" "$tool" "$ipt" -t "$table" -A "${APPEND_CHAIN[$set]}" -s 192.0.2.251 -j ACCEPT
+            count_calls "$set/delete" "$tool" "$ipt" -t "$table" -D "${APPEND_CHAIN[$set]}" -s 192.0.2.251 -j ACCEPT
+        done
+    fi
     # The kernel's share of an append: how long the batch's sendto takes
     # (strace -T), for one more rtables append.
     local t

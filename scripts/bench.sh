@@ -47,6 +47,8 @@ OUT=${BENCH_OUT:-$TARGET/bench-results}
 PHASES=${BENCH_PHASES:-nft ipvs dataplane micro}
 mkdir -p "$OUT"
 export CARGO_TARGET_DIR=$TARGET
+# The IPVS control plane: 5 alternating rounds (the VM script's default is 3).
+export RVSADM_GUEST_BENCH_REPEATS=${RVSADM_GUEST_BENCH_REPEATS:-5}
 START=$(date +%s)
 status=0
 durations=()

@@ -120,6 +120,7 @@ struct SaveOpts {
     table: Option<String>,
     counters: bool,
     json: bool,
+    file: Option<String>,
 }
 
 fn save_usage(prog: &str) -> String {
@@ -150,6 +151,13 @@ pub fn save_main(args: &[String], mut family: Family, prog: &str) -> i32 {
                 None => return fail(&XtError::param("option \"-t\" requires an argument"), prog),
             },
             "-M" | "--modprobe" => i += 1,
+            "-f" | "--file" => match args.get(i) {
+                Some(f) => {
+                    o.file = Some(f.clone());
+                    i += 1;
+                }
+                None => return fail(&XtError::param("option \"-f\" requires an argument"), prog),
+            },
             "--json" => o.json = true,
             "-4" | "--ipv4" => family = Family::V4,
             "-6" | "--ipv6" => family = Family::V6,
@@ -166,7 +174,10 @@ pub fn save_main(args: &[String], mut family: Family, prog: &str) -> i32 {
                     o.table = Some(t.to_string());
                     continue;
                 }
-                return fail(&XtError::param(format!("unknown option \"{a}\"")), prog);
+                eprint!(
+                    "{prog}: unrecognized option '{a}'\nLook at manual page `{prog}.8' for more information.\n"
+                );
+                return 1;
             }
         }
     }
@@ -179,9 +190,9 @@ pub fn save_main(args: &[String], mut family: Family, prog: &str) -> i32 {
 fn save(o: &SaveOpts, family: Family, prog: &str) -> XtResult<i32> {
     if let Some(t) = &o.table {
         if super::builtin::table(t).is_none() {
-            return Err(XtError::with_status(
+            return Err(XtError::plain_status(
                 status::OTHER,
-                format!("table '{t}' does not exist"),
+                format!("Table `{t}' does not exist"),
             ));
         }
     }
@@ -223,7 +234,15 @@ fn save(o: &SaveOpts, family: Family, prog: &str) -> XtResult<i32> {
         }
         Ok(())
     })?;
-    write_out(&text);
+    match &o.file {
+        Some(f) => std::fs::write(f, text.as_bytes()).map_err(|e| {
+            XtError::other(format!(
+                "Failed to open file, error: {}",
+                super::engine::strerror(e.raw_os_error().unwrap_or(libc::EIO))
+            ))
+        })?,
+        None => write_out(&text),
+    }
     Ok(if ok { 0 } else { EXIT_LOSSY })
 }
 

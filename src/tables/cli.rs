@@ -699,6 +699,13 @@ impl<'a> Parser<'a> {
         arg: Option<String>,
     ) -> XtResult<()> {
         let arg_s = arg.clone().unwrap_or_default();
+        // `-s ! ADDR` (intrapositioned negation) is not accepted by 1.8.9:
+        // the address becomes a stray argument.
+        if arg_s == "!" && matches!(key, "s" | "d" | "src" | "dst" | "p" | "i" | "o") {
+            if let Some(w) = self.args.get(self.pos) {
+                return Err(XtError::plain(format!("Bad argument `{w}'")));
+            }
+        }
         match key {
             "A" | "C" | "N" => {
                 self.no_invert(long)?;

@@ -108,6 +108,9 @@ pub struct Tx<'a> {
     pub defer_jumps: Option<Vec<(usize, String)>>,
     /// Policy counters given to built-in chains (restore `-c`).
     pub policy_counters: Option<(u64, u64)>,
+    /// An error to report after the transaction committed (1.8.9 applies
+    /// some changes and still fails).
+    pub post_error: Option<XtError>,
 }
 
 fn no_chain() -> XtError {
@@ -142,6 +145,7 @@ impl<'a> Tx<'a> {
             line: None,
             defer_jumps: None,
             policy_counters: None,
+            post_error: None,
         }
     }
 
@@ -538,7 +542,7 @@ impl<'a> Tx<'a> {
         let t = self.table(table)?;
         let idx: Vec<usize> = match chain {
             Some(ch) => vec![self.ensure_existing(t, ch)?],
-            None => self.ordered(t),
+            None => self.all_chains_created(t, verbose)?,
         };
         for c in idx {
             let name = self.tables[t].chains[c].k.name.clone();
@@ -574,7 +578,7 @@ impl<'a> Tx<'a> {
         let t = self.table(table)?;
         let idx: Vec<usize> = match chain {
             Some(ch) => vec![self.ensure_existing(t, ch)?],
-            None => self.ordered(t),
+            None => self.all_chains_created(t, verbose)?,
         };
         for c in idx {
             let name = self.tables[t].chains[c].k.name.clone();
@@ -675,16 +679,40 @@ impl<'a> Tx<'a> {
                         .as_ref()
                         .is_none_or(Vec::is_empty)
                     {
-                        return Err(no_chain());
+                        // 1.8.9 deletes the empty base chain and still
+                        // reports it as missing.
+                        self.post_error = Some(no_chain());
                     }
                 }
                 vec![c]
             }
-            None => self
-                .ordered(t)
-                .into_iter()
-                .filter(|&c| !self.tables[t].chains[c].builtin)
-                .collect(),
+            None => {
+                // Every user chain, and (1.8.9) every empty built-in chain
+                // that exists.
+                let mut v = Vec::new();
+                for c in self.ordered(t) {
+                    let ch = &self.tables[t].chains[c];
+                    if !ch.exists {
+                        continue;
+                    }
+                    if ch.builtin {
+                        // Only a built-in chain that is empty and accepts.
+                        if ch.k.policy == Some(0) {
+                            continue;
+                        }
+                        self.load_rules(t, c)?;
+                        if self.tables[t].chains[c]
+                            .rules
+                            .as_ref()
+                            .is_some_and(|r| !r.is_empty())
+                        {
+                            continue;
+                        }
+                    }
+                    v.push(c);
+                }
+                v
+            }
         };
         let mut gone = Vec::new();
         for c in idx {
@@ -697,7 +725,21 @@ impl<'a> Tx<'a> {
             self.push(Op::DelChain(k), "CHAIN_DEL", format!("chain {name}"));
         }
         let gone: std::collections::HashSet<String> = gone.into_iter().collect();
-        self.tables[t].chains.retain(|c| !gone.contains(&c.k.name));
+        let def = self.tables[t].def;
+        let family = self.family;
+        for c in &mut self.tables[t].chains {
+            if c.builtin && gone.contains(&c.k.name) {
+                // A deleted built-in chain is listed (synthesized) again.
+                if let Some(bc) = def.chain(&c.k.name) {
+                    c.k = def.kchain(family, bc, 1);
+                }
+                c.exists = false;
+                c.rules = Some(Vec::new());
+            }
+        }
+        self.tables[t]
+            .chains
+            .retain(|c| c.builtin || !gone.contains(&c.k.name));
         self.tables[t].reindex();
         Ok(())
     }
@@ -833,6 +875,20 @@ impl<'a> Tx<'a> {
                 _ => self.new_chain(table, chain),
             },
         }
+    }
+
+    /// Every chain of a table in listing order; when the table exists, its
+    /// missing built-in chains are created first when `verbose`
+    /// (iptables-nft 1.8.9 does this for `-v -F` and `-v -Z` of a table).
+    fn all_chains_created(&mut self, t: usize, verbose: bool) -> XtResult<Vec<usize>> {
+        if self.tables[t].exists && verbose {
+            let names: Vec<&'static str> =
+                self.tables[t].def.chains.iter().map(|c| c.name).collect();
+            for n in names {
+                self.ensure_chain(t, n)?;
+            }
+        }
+        Ok(self.ordered(t))
     }
 
     /// Chain indices in listing order: built-in chains in hook order, then
@@ -1053,12 +1109,18 @@ impl Engine {
             let (ops, descs) = tx.take_ops();
             let out = std::mem::take(&mut tx.out);
             let lossy = tx.lossy;
+            let post_error = tx.post_error.take();
             drop(tx);
             if !commit {
                 return Ok((out, !lossy));
             }
             match self.sock.commit(family, &ops, Some(genid)) {
-                Ok(()) => return Ok((out, !lossy)),
+                Ok(()) => {
+                    if let Some(e) = post_error {
+                        return Err(e);
+                    }
+                    return Ok((out, !lossy));
+                }
                 Err(CommitError::Restart) => continue,
                 Err(CommitError::Op { index, errno }) => {
                     let d = descs.get(index).cloned().unwrap_or(OpDesc {

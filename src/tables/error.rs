@@ -82,6 +82,16 @@ impl XtError {
         }
     }
 
+    /// A message without any prefix, with a given status.
+    pub fn plain_status(status: i32, msg: impl Into<String>) -> Self {
+        XtError {
+            status,
+            msg: msg.into(),
+            bare: false,
+            plain: true,
+        }
+    }
+
     /// The full text iptables prints to stderr for this error.
     /// `prog` is the program name (`rtables`, `rtables-restore`, ...).
     pub fn render(&self, prog: &str) -> String {

@@ -1093,6 +1093,17 @@ mod tests {
             e("-m conntrack"),
             "conntrack: At least one option is required"
         );
+        // ip6tables -A INPUT -m conntrack --ctorigsrc 1.1.1.1 (libxtables' getaddrinfo)
+        assert_eq!(
+            parse(Family::V6, "INPUT", "-m conntrack --ctorigsrc 1.1.1.1")
+                .unwrap_err()
+                .msg,
+            "getaddrinfo: Address family for hostname not supported\n"
+        );
+        assert_eq!(
+            e("-m conntrack --ctorigdst ::1"),
+            "getaddrinfo: Address family for hostname not supported\n"
+        );
     }
 
     #[test]

@@ -131,5 +131,15 @@ mod tests {
             );
         }
         assert!(t(Family::V4, &["--gateway", "1.1.1.1/24"]).is_err());
+        // ip6tables -t mangle -A PREROUTING -j TEE --gateway 1.1.1.1; iptables ... ::1
+        let gai = "getaddrinfo: Address family for hostname not supported\n";
+        assert_eq!(
+            t(Family::V6, &["--gateway", "1.1.1.1"]).unwrap_err().msg,
+            gai
+        );
+        assert_eq!(t(Family::V4, &["--gateway", "::1"]).unwrap_err().msg, gai);
+        // getaddrinfo's numeric forms: `1` is 0.0.0.1
+        let p = t(Family::V4, &["--gateway", "1"]).unwrap();
+        assert_eq!(p.save, " -j TEE --gateway 0.0.0.1");
     }
 }

@@ -19,6 +19,9 @@ use super::render::{ChainView, TableView};
 use super::rule::{self, Place, Rule, Target};
 use super::socket::{CommitError, NfSocket};
 
+/// From this many chains on, rules are read on two sockets in parallel.
+const PARALLEL_MIN_CHAINS: usize = 64;
+
 /// Up to this many chains, rules are dumped chain by chain.
 const PER_CHAIN_DUMP_LIMIT: usize = 2000;
 
@@ -274,6 +277,54 @@ impl<'a> Tx<'a> {
         Ok(())
     }
 
+    /// Reads and decodes the rules of many chains on two sockets at once:
+    /// the kernel's dump work and the decoding run on two cores. The
+    /// transaction re-reads the generation id afterwards, so a change in
+    /// between makes it start over.
+    fn load_parallel(&mut self, t: usize, missing: &[usize]) -> XtResult<()> {
+        let family = self.family;
+        let table = self.tables[t].def.name;
+        let names: Vec<String> = missing
+            .iter()
+            .map(|&c| self.tables[t].chains[c].k.name.clone())
+            .collect();
+        let half = names.len() / 2;
+        let (first, second) = names.split_at(half);
+        let fetch = |sock: &mut NfSocket, chains: &[String]| -> XtResult<Vec<Vec<VRule>>> {
+            let mut all = Vec::with_capacity(chains.len());
+            for ch in chains {
+                all.push(sock.rules(family, table, Some(ch)).map_err(kerr)?);
+            }
+            Ok(all
+                .into_iter()
+                .map(|ks| {
+                    ks.into_iter()
+                        .map(|k| {
+                            let r = rule::decode(&k, family);
+                            VRule { k, rule: Some(r) }
+                        })
+                        .collect()
+                })
+                .collect())
+        };
+        let sock = &mut *self.sock;
+        let (a, b) = std::thread::scope(|s| {
+            let h = s.spawn(|| -> XtResult<Vec<Vec<VRule>>> {
+                let mut other = NfSocket::open().map_err(kerr)?;
+                fetch(&mut other, second)
+            });
+            let a = fetch(sock, first);
+            let b = h
+                .join()
+                .unwrap_or_else(|_| Err(XtError::other("rule reader thread failed")));
+            (a, b)
+        });
+        for (c, rules) in missing.iter().zip(a?.into_iter().chain(b?)) {
+            self.tables[t].chains[*c].rules = Some(rules);
+        }
+        Ok(())
+    }
+
     /// Reads every chain's rules of a table with one dump.
     fn load_all_rules(&mut self, t: usize) -> XtResult<()> {
         if !self.tables[t].exists || self.tables[t].chains.iter().all(|c| c.rules.is_some()) {
@@ -286,6 +337,9 @@ impl<'a> Tx<'a> {
         let missing: Vec<usize> = (0..self.tables[t].chains.len())
             .filter(|&c| self.tables[t].chains[c].rules.is_none())
             .collect();
+        if missing.len() >= PARALLEL_MIN_CHAINS {
+            return self.load_parallel(t, &missing);
+        }
         if missing.len() < PER_CHAIN_DUMP_LIMIT {
             for c in missing {
                 self.load_rules(t, c)?;
@@ -950,8 +1004,10 @@ impl<'a> Tx<'a> {
             let rules: Vec<Rule> = {
                 let family = self.family;
                 let v = self.tables[t].chains[c].rules.get_or_insert_with(Vec::new);
-                v.iter()
-                    .map(|r| r.rule.clone().unwrap_or_else(|| rule::decode(&r.k, family)))
+                // The decoded rules move into the view (the kernel rules
+                // stay, to decode again if needed).
+                v.iter_mut()
+                    .map(|r| r.rule.take().unwrap_or_else(|| rule::decode(&r.k, family)))
                     .collect()
             };
             let ch = &self.tables[t].chains[c];
@@ -1112,6 +1168,17 @@ impl Engine {
             let post_error = tx.post_error.take();
             drop(tx);
             if !commit {
+                return Ok((out, !lossy));
+            }
+            if ops.is_empty() {
+                // Read-only: what was read is one snapshot only if nobody
+                // changed the ruleset meanwhile.
+                if self.sock.genid().map_err(kerr)? != genid {
+                    continue;
+                }
+                if let Some(e) = post_error {
+                    return Err(e);
+                }
                 return Ok((out, !lossy));
             }
             match self.sock.commit(family, &ops, Some(genid)) {

@@ -199,7 +199,6 @@ pub static BASE: &[BaseOpt] = &[
     b("ipv4", Some('4'), BaseArg::None),
     b("ipv6", Some('6'), BaseArg::None),
     b("json", None, BaseArg::None),
-    b("new", None, BaseArg::Req),
 ];
 
 /// Which option a long name resolved to.
@@ -368,7 +367,10 @@ impl<'a> Parser<'a> {
         let mut cands: Vec<Resolved> = Vec::new();
         for exact in [true, false] {
             for (i, o) in BASE.iter().enumerate() {
-                if (exact && o.long == name) || (!exact && o.long.starts_with(name)) {
+                // `--json` is rtables' own: never a prefix match, so that
+                // `--j` stays `--jump` as in iptables.
+                let prefix_ok = o.long != "json" && o.long.starts_with(name);
+                if (exact && o.long == name) || (!exact && prefix_ok) {
                     cands.push(Resolved::Base(i));
                 }
             }
@@ -449,6 +451,11 @@ impl<'a> Parser<'a> {
                                 )))
                             }
                             (BaseArg::None, None) => None,
+                            // 1.8.9 takes the whole word for `--jump=X` and
+                            // `--protocol=X`.
+                            (BaseArg::Req, Some(_)) if matches!(o.long, "jump" | "protocol") => {
+                                Some(word.clone())
+                            }
                             (BaseArg::Req, Some(v)) => Some(v),
                             (BaseArg::Req, None) => match self.args.get(self.pos) {
                                 Some(v) => {
@@ -496,7 +503,13 @@ impl<'a> Parser<'a> {
                         BaseArg::Req => {
                             if !rest.is_empty() {
                                 k = chars.len();
-                                Some(rest)
+                                // iptables 1.8.9 takes the whole word as the
+                                // value of an attached -j/-p (`-jDROP`).
+                                if c == 'j' || c == 'p' {
+                                    Some(word.clone())
+                                } else {
+                                    Some(rest)
+                                }
                             } else {
                                 match self.args.get(self.pos) {
                                     Some(v) => {
@@ -556,6 +569,13 @@ impl<'a> Parser<'a> {
     }
 
     fn load(&mut self, e: Ext) {
+        super::compat::warn_if_missing(
+            self.family,
+            Kind::Match,
+            e.name(),
+            e.kernel_name(),
+            e.revision(),
+        );
         let mut st = State {
             blob: vec![0; e.size(self.family)],
             seen: 0,
@@ -720,7 +740,6 @@ impl<'a> Parser<'a> {
                 }
                 self.inv.chain = Some(arg_s);
             }
-            "new" => return self.base_option(have, "N", "new-chain", arg),
             "D" => {
                 self.no_invert(long)?;
                 self.set_command(have, Command::Delete)?;
@@ -856,6 +875,13 @@ impl<'a> Parser<'a> {
                 self.goto = key == "g";
                 if key == "j" {
                     if let Some(e) = ext::find(Kind::Target, &arg_s, self.family) {
+                        super::compat::warn_if_missing(
+                            self.family,
+                            Kind::Target,
+                            e.name(),
+                            e.kernel_name(),
+                            e.revision(),
+                        );
                         let mut st = State {
                             blob: vec![0; e.size(self.family)],
                             seen: 0,
@@ -939,7 +965,8 @@ impl<'a> Parser<'a> {
             "M" => {}
             "4" => {
                 if self.family == Family::V6 {
-                    return Err(XtError::param("This is the IPv6 version of r6tables."));
+                    // 1.8.9 prints only the "Try ..." line here.
+                    return Err(XtError::plain(""));
                 }
             }
             "6" => {

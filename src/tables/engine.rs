@@ -114,6 +114,8 @@ pub struct Tx<'a> {
     /// An error to report after the transaction committed (1.8.9 applies
     /// some changes and still fails).
     pub post_error: Option<XtError>,
+    /// User chains deleted in this transaction (table index, name).
+    ever_user_chains: std::collections::HashSet<(usize, String)>,
 }
 
 fn no_chain() -> XtError {
@@ -149,6 +151,7 @@ impl<'a> Tx<'a> {
             defer_jumps: None,
             policy_counters: None,
             post_error: None,
+            ever_user_chains: std::collections::HashSet::new(),
         }
     }
 
@@ -744,7 +747,8 @@ impl<'a> Tx<'a> {
                 // Every user chain, and (1.8.9) every empty built-in chain
                 // that exists.
                 let mut v = Vec::new();
-                for c in self.ordered(t) {
+                // Kernel (creation) order, as iptables sends them.
+                for c in 0..self.tables[t].chains.len() {
                     let ch = &self.tables[t].chains[c];
                     if !ch.exists {
                         continue;
@@ -775,6 +779,9 @@ impl<'a> Tx<'a> {
                 self.out.push_str(&format!("Deleting chain `{}'\n", k.name));
             }
             gone.push(k.name.clone());
+            if !self.tables[t].chains[c].builtin {
+                self.ever_user_chains.insert((t, k.name.clone()));
+            }
             let name = k.name.clone();
             self.push(Op::DelChain(k), "CHAIN_DEL", format!("chain {name}"));
         }
@@ -1034,6 +1041,17 @@ impl<'a> Tx<'a> {
         })
     }
 
+    /// The names of a table's chains in listing order (built-in chains
+    /// included even when they do not exist yet).
+    pub fn chain_names(&mut self, table: &str) -> XtResult<Vec<String>> {
+        let t = self.table(table)?;
+        Ok(self
+            .ordered(t)
+            .into_iter()
+            .map(|c| self.tables[t].chains[c].k.name.clone())
+            .collect())
+    }
+
     /// Checks the jump targets deferred since the last call (restore does
     /// this at each COMMIT, like iptables-restore).
     pub fn check_deferred_jumps(&mut self) -> XtResult<()> {
@@ -1042,9 +1060,12 @@ impl<'a> Tx<'a> {
             None => return Ok(()),
         };
         for (t, c) in pending {
-            let ok = self.chain_idx(t, &c).is_some_and(|i| {
-                self.tables[t].chains[i].exists && !self.tables[t].chains[i].builtin
-            });
+            // A chain deleted later in the same transaction still counts:
+            // the kernel refuses that deletion (as with iptables-restore).
+            let ok = self.ever_user_chains.contains(&(t, c.clone()))
+                || self.chain_idx(t, &c).is_some_and(|i| {
+                    self.tables[t].chains[i].exists && !self.tables[t].chains[i].builtin
+                });
             if !ok {
                 return Err(XtError::param(format!("Chain '{c}' does not exist")));
             }

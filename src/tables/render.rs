@@ -152,7 +152,11 @@ fn addr_name(a: &[u8], family: Family) -> String {
 
 /// `-L` address column text.
 fn net_list(n: Option<&Net>, family: Family, numeric: bool) -> String {
-    let any = n.is_none_or(|n| n.is_any());
+    // ip6tables also says `anywhere` for the all-zero address, whatever
+    // its mask (without -n).
+    let any = n.is_none_or(|n| {
+        n.is_any() || (!numeric && family == Family::V6 && n.addr.iter().all(|&b| b == 0))
+    });
     if any {
         return if numeric {
             match family {

@@ -23,14 +23,17 @@ const NFTA_COMPAT_NAME: u16 = 1;
 const NFTA_COMPAT_REV: u16 = 2;
 const NFTA_COMPAT_TYPE: u16 = 3;
 
-static CACHE: Mutex<Option<HashMap<(Family, bool, String, u32), bool>>> = Mutex::new(None);
+/// (family, target?, kernel name, revision).
+type Key = (Family, bool, String, u32);
+
+static CACHE: Mutex<Option<HashMap<Key, bool>>> = Mutex::new(None);
 
 fn attr(buf: &mut Vec<u8>, ty: u16, payload: &[u8]) {
     let len = 4 + payload.len();
     buf.extend_from_slice(&(len as u16).to_ne_bytes());
     buf.extend_from_slice(&ty.to_ne_bytes());
     buf.extend_from_slice(payload);
-    while buf.len() % 4 != 0 {
+    while !buf.len().is_multiple_of(4) {
         buf.push(0);
     }
 }
@@ -55,17 +58,14 @@ fn query(family: Family, target: bool, name: &str, rev: u32) -> Option<i32> {
     buf[8..12].copy_from_slice(&1u32.to_ne_bytes());
     sock.send(&buf, Msg::empty()).ok()?;
     let mut rbuf = vec![0u8; 8192];
-    for _ in 0..4 {
-        let (n, _) = sock.recv(&mut rbuf[..], Msg::empty()).ok()?;
-        let data = rbuf.get(..n)?;
-        for m in messages(data).ok()? {
-            match m {
-                Reply::Ack { errno, .. } => return Some(errno),
-                Reply::Data { .. } | Reply::Done { .. } => return Some(0),
-            }
-        }
+    let (n, _) = sock.recv(&mut rbuf[..], Msg::empty()).ok()?;
+    let data = rbuf.get(..n)?;
+    // The first message says it: an echo of the request (supported) or an
+    // error.
+    match messages(data).ok()?.first()? {
+        Reply::Ack { errno, .. } => Some(*errno),
+        Reply::Data { .. } | Reply::Done { .. } => Some(0),
     }
-    None
 }
 
 /// Whether the kernel has extension `name` (as the kernel names it) at

@@ -125,8 +125,6 @@ pub static RTABLES_HELP: &[(&str, &str, &str, &str)] = &[
      "Zero the packet and byte counters of chain (or of one rule), or of every chain of the table."),
     ("new-chain", COMMANDS, "chain",
      "Create a user-defined chain."),
-    ("new", COMMANDS, "chain",
-     "The same as --new-chain (the long name iptables' -h text shows)."),
     ("delete-chain", COMMANDS, "[chain]",
      "Delete the user-defined chain, which must be empty and not referenced, or every user-defined chain of the table."),
     ("rename-chain", COMMANDS, "old-chain new-chain",

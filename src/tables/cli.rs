@@ -986,6 +986,9 @@ impl<'a> Parser<'a> {
         if !have_cmd {
             return Err(XtError::param("no command specified"));
         }
+        if self.inv.json && !matches!(self.inv.command, Command::List | Command::ListRules) {
+            return Err(XtError::param("--json is only valid with -L and -S"));
+        }
         if self.wait_interval && !self.wait {
             return Err(XtError::param(
                 "--wait-interval only makes sense with --wait\n",

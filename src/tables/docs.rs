@@ -686,8 +686,8 @@ rtables\-restore skip comment lines, so such a rule is not restored.
 const SAVE_EXIT: &str = r#".SH "EXIT STATUS"
 0 on success; 1 when a rule iptables syntax cannot express was printed as a comment line (the
 output is otherwise complete), when the table given with \fB\-t\fR is not one of iptables' tables
-(\fBTable `foo' does not exist\fR), or when the nf_tables socket cannot be opened; 2 for an unknown
-option; 4 when a kernel request fails.
+(\fBTable `foo' does not exist\fR), for an unknown option, or when the nf_tables socket cannot be
+opened; 4 when a kernel request fails.
 "#;
 
 const SAVE_EXAMPLES: &str = r#".SH EXAMPLES

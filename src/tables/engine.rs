@@ -294,10 +294,8 @@ impl<'a> Tx<'a> {
         let half = names.len() / 2;
         let (first, second) = names.split_at(half);
         let fetch = |sock: &mut NfSocket, chains: &[String]| -> XtResult<Vec<Vec<VRule>>> {
-            let mut all = Vec::with_capacity(chains.len());
-            for ch in chains {
-                all.push(sock.rules(family, table, Some(ch)).map_err(kerr)?);
-            }
+            let refs: Vec<&str> = chains.iter().map(String::as_str).collect();
+            let all = sock.rules_of_chains(family, table, &refs).map_err(kerr)?;
             Ok(all
                 .into_iter()
                 .map(|ks| {

@@ -109,6 +109,12 @@ impl Invocation {
     /// The rules this invocation stands for (the product of `-s` and `-d`
     /// address lists).
     pub fn rules(&self) -> Vec<Rule> {
+        if self.srcs.len() <= 1 && self.dsts.len() <= 1 {
+            let mut r = self.rule.clone();
+            r.spec.src = self.srcs.first().cloned();
+            r.spec.dst = self.dsts.first().cloned();
+            return vec![r];
+        }
         let srcs: Vec<Option<&Net>> = if self.srcs.is_empty() {
             vec![None]
         } else {
@@ -419,7 +425,8 @@ impl<'a> Parser<'a> {
 
     fn run(&mut self, have_cmd: &mut bool) -> XtResult<()> {
         while self.pos < self.args.len() {
-            let word = self.args[self.pos].clone();
+            let args = self.args;
+            let word: &'a str = &args[self.pos];
             self.pos += 1;
             if word == "!" {
                 if self.invert {
@@ -454,7 +461,7 @@ impl<'a> Parser<'a> {
                             // 1.8.9 takes the whole word for `--jump=X` and
                             // `--protocol=X`.
                             (BaseArg::Req, Some(_)) if matches!(o.long, "jump" | "protocol") => {
-                                Some(word.clone())
+                                Some(word.to_string())
                             }
                             (BaseArg::Req, Some(v)) => Some(v),
                             (BaseArg::Req, None) => match self.args.get(self.pos) {
@@ -497,7 +504,11 @@ impl<'a> Parser<'a> {
                     let Some(o) = BASE.iter().find(|o| o.short == Some(c)) else {
                         return Err(XtError::param(format!("unknown option \"-{c}\"")));
                     };
-                    let rest: String = chars[k..].iter().collect();
+                    let rest: String = if k < chars.len() {
+                        chars[k..].iter().collect()
+                    } else {
+                        String::new()
+                    };
                     let arg = match o.arg {
                         BaseArg::None => None,
                         BaseArg::Req => {
@@ -506,7 +517,7 @@ impl<'a> Parser<'a> {
                                 // iptables 1.8.9 takes the whole word as the
                                 // value of an attached -j/-p (`-jDROP`).
                                 if c == 'j' || c == 'p' {
-                                    Some(word.clone())
+                                    Some(word.to_string())
                                 } else {
                                     Some(rest)
                                 }

@@ -419,7 +419,7 @@ impl<'a> Tx<'a> {
         let k = self.new_krule(t, chain, &r);
         if let Some(rules) = self.tables[t].chains[c].rules.as_mut() {
             rules.push(VRule {
-                k: k.clone(),
+                k: meta_only(&k),
                 rule: Some(r),
             });
         }
@@ -462,7 +462,7 @@ impl<'a> Tx<'a> {
         rules.insert(
             n - 1,
             VRule {
-                k: k.clone(),
+                k: meta_only(&k),
                 rule: Some(r),
             },
         );
@@ -502,7 +502,7 @@ impl<'a> Tx<'a> {
         }
         k.handle = old;
         rules[n - 1] = VRule {
-            k: k.clone(),
+            k: meta_only(&k),
             rule: Some(r),
         };
         self.push(
@@ -988,6 +988,14 @@ impl<'a> Tx<'a> {
         let mut refs: HashMap<&str, u32> = HashMap::new();
         for c in &self.tables[t].chains {
             for r in c.rules.iter().flatten() {
+                if let Some(Target::Jump(to) | Target::Goto(to)) = r
+                    .rule
+                    .as_ref()
+                    .map(|x| &x.target)
+                    .filter(|_| r.k.exprs.is_empty())
+                {
+                    *refs.entry(to.as_str()).or_default() += 1;
+                }
                 for e in &r.k.exprs {
                     if let Expr::Immediate {
                         data:
@@ -1012,7 +1020,15 @@ impl<'a> Tx<'a> {
                 // The decoded rules move into the view (the kernel rules
                 // stay, to decode again if needed).
                 v.iter_mut()
-                    .map(|r| r.rule.take().unwrap_or_else(|| rule::decode(&r.k, family)))
+                    .map(|r| {
+                        // Rules added in this transaction keep no kernel
+                        // expressions: their decoded form stays.
+                        let keep = r.k.exprs.is_empty();
+                        match (keep, r.rule.as_ref()) {
+                            (true, Some(x)) => x.clone(),
+                            _ => r.rule.take().unwrap_or_else(|| rule::decode(&r.k, family)),
+                        }
+                    })
                     .collect()
             };
             let ch = &self.tables[t].chains[c];
@@ -1132,6 +1148,23 @@ impl<'a> Tx<'a> {
             std::mem::take(&mut self.ops),
             std::mem::take(&mut self.descs),
         )
+    }
+}
+
+/// A kernel rule's identity without its expressions: what a transaction
+/// keeps of a rule it adds itself, next to the decoded rule.
+fn meta_only(k: &KRule) -> KRule {
+    KRule {
+        family: k.family,
+        table: k.table.clone(),
+        chain: k.chain.clone(),
+        handle: k.handle,
+        position: None,
+        position_id: None,
+        id: k.id,
+        compat: k.compat,
+        exprs: Vec::new(),
+        userdata: None,
     }
 }
 

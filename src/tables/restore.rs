@@ -24,6 +24,13 @@ pub struct Opts {
 /// Splits a restore line into words: double quotes group (with `\"` for a
 /// quote inside), as iptables-restore does.
 pub fn split_words(line: &str) -> Vec<String> {
+    if !line.contains('"') {
+        return line
+            .split([' ', '\t', '\n', '\r'])
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect();
+    }
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut in_q = false;

@@ -483,7 +483,7 @@ impl<'a> Parser<'a> {
                             .unwrap_or_else(|| o.long.to_string());
                         self.base_option(have_cmd, &key, o.long, arg)?;
                     }
-                    Some(Resolved::Ext(i, j)) => self.ext_option(i, j, &word, inline)?,
+                    Some(Resolved::Ext(i, j)) => self.ext_option(i, j, word, inline)?,
                     None => {
                         if self.try_load_proto()? {
                             self.pos -= 1;

@@ -1,7 +1,9 @@
 //! Lines the two pictures up service by service and classifies each one:
 //! the same, only in IPVS, only in iptables, or different (backend
 //! addresses, ports, shares more than one percentage point apart, or
-//! persistence).
+//! persistence). An IPVS service whose servers all have weight 0 (or that
+//! has none) takes no new connections: without an iptables counterpart it
+//! counts as the same.
 
 use std::net::IpAddr;
 
@@ -182,6 +184,10 @@ pub fn compare<'a>(ipvs: &'a Picture, iptables: &'a Picture) -> Comparison<'a> {
                     (Status::Differs, r)
                 }
             }
+            // A service without servers takes no connections, like no
+            // service (kube-proxy's iptables mode rejects them in the
+            // filter table, which is not compared).
+            (Some(a), None) if a.active().next().is_none() => (Status::Same, Vec::new()),
             (Some(_), None) => (Status::OnlyIpvs, Vec::new()),
             _ => (Status::OnlyIptables, Vec::new()),
         };

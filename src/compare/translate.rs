@@ -244,7 +244,7 @@ pub fn to_iptables(pic: &Picture, opts: &IptablesOptions) -> Translation {
         if let Some(t) = s.persistence {
             for (b, sep) in active.iter().zip(&seps) {
                 chain_rules.push(format!(
-                    "-A {svc_chain} -m comment --comment {} -m recent --name {sep} --mask {rmask} --rsource --rcheck --seconds {t} --reap -j {sep}",
+                    "-A {svc_chain} -m comment --comment {} -m recent --rcheck --seconds {t} --reap --name {sep} --mask {rmask} --rsource -j {sep}",
                     quote(&format!("{label} -> {}", addr_port(&b.addr, b.port)))
                 ));
             }

@@ -98,7 +98,12 @@ fn check_classification(f: &fixture::Fixture, json: &str) {
                 .map(|k| format!("{k}: unexpected")),
         )
         .collect();
-    assert!(wrong.is_empty(), "{} misclassified:\n{}", wrong.len(), wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{} misclassified:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
 }
 
 #[test]
@@ -111,7 +116,9 @@ fn equal_sides_are_the_same() {
     assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
     let n = f.expected.len();
     assert!(
-        o.stdout.contains(&format!("{n} services: {n} same, 0 differ, 0 only in IPVS, 0 only in iptables")),
+        o.stdout.contains(&format!(
+            "{n} services: {n} same, 0 differ, 0 only in IPVS, 0 only in iptables"
+        )),
         "{}",
         o.stdout
     );
@@ -126,7 +133,15 @@ fn every_planted_difference_is_classified() {
     let f = kube(150, &every_plant(150, 2));
     let ipt = write(&d, "nat.rules", &f.iptables);
     let ipvs = write(&d, "ipvs.rules", &f.ipvs);
-    let o = run(&["--ipvs", &ipvs, "--iptables", &ipt, "--node-ip", NODE_IP, "--json"]);
+    let o = run(&[
+        "--ipvs",
+        &ipvs,
+        "--iptables",
+        &ipt,
+        "--node-ip",
+        NODE_IP,
+        "--json",
+    ]);
     assert_eq!(o.code, 1, "{}", o.stderr);
     check_classification(&f, &o.stdout);
     let v: Value = serde_json::from_str(&o.stdout).unwrap();
@@ -165,11 +180,23 @@ fn diff_lines_show_both_sides() {
     let d = dir("diff");
     let f = kube(
         60,
-        &[(10, Plant::CascadeShares), (20, Plant::BackendPort), (30, Plant::OnlyIpvs)],
+        &[
+            (10, Plant::CascadeShares),
+            (20, Plant::BackendPort),
+            (30, Plant::OnlyIpvs),
+        ],
     );
     let ipt = write(&d, "nat.rules", &f.iptables);
     let ipvs = write(&d, "ipvs.rules", &f.ipvs);
-    let o = run(&["--ipvs", &ipvs, "--iptables", &ipt, "--node-ip", NODE_IP, "--diff"]);
+    let o = run(&[
+        "--ipvs",
+        &ipvs,
+        "--iptables",
+        &ipt,
+        "--node-ip",
+        NODE_IP,
+        "--diff",
+    ]);
     assert_eq!(o.code, 1);
     let lines: Vec<&str> = o.stdout.lines().collect();
     assert!(lines[0].starts_with("--- IPVS ("), "{}", o.stdout);
@@ -179,8 +206,12 @@ fn diff_lines_show_both_sides() {
     assert!(heads.iter().any(|h| h.ends_with("differs: shares")));
     assert!(heads.iter().any(|h| h.ends_with("differs: ports")));
     assert!(heads.iter().any(|h| h.ends_with("only in IPVS")));
-    assert!(lines.iter().any(|l| l.starts_with('-') && l.ends_with("33.3%")));
-    assert!(lines.iter().any(|l| l.starts_with('+') && l.ends_with("50.0%")));
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with('-') && l.ends_with("33.3%")));
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with('+') && l.ends_with("50.0%")));
     assert!(lines.iter().any(|l| l.starts_with(' ')));
 }
 
@@ -209,12 +240,35 @@ fn cost_measures_rules_against_one_lookup() {
     let f = kube(200, &[]);
     let ipt = write(&d, "nat.rules", &f.iptables);
     let ipvs = write(&d, "ipvs.rules", &f.ipvs);
-    let o = run(&["--ipvs", &ipvs, "--iptables", &ipt, "--node-ip", NODE_IP, "cost"]);
+    let o = run(&[
+        "--ipvs",
+        &ipvs,
+        "--iptables",
+        &ipt,
+        "--node-ip",
+        NODE_IP,
+        "cost",
+    ]);
     assert_eq!(o.code, 0, "{}", o.stderr);
-    assert!(o.stdout.contains("iptables rules before DNAT"), "{}", o.stdout);
-    assert!(o.stdout.contains("1 hash lookup + rr picks from 3 servers = 2"));
+    assert!(
+        o.stdout.contains("iptables rules before DNAT"),
+        "{}",
+        o.stdout
+    );
+    assert!(o
+        .stdout
+        .contains("1 hash lookup + rr picks from 3 servers = 2"));
     assert!(o.stdout.contains("rules on average before its DNAT"));
-    let o = run(&["--ipvs", &ipvs, "--iptables", &ipt, "--node-ip", NODE_IP, "cost", "--json"]);
+    let o = run(&[
+        "--ipvs",
+        &ipvs,
+        "--iptables",
+        &ipt,
+        "--node-ip",
+        NODE_IP,
+        "cost",
+        "--json",
+    ]);
     let v: Value = serde_json::from_str(&o.stdout).unwrap();
     let t = &v["cost"]["totals"];
     let ipt_mean = t["iptables_mean_expected"].as_f64().unwrap();
@@ -241,18 +295,40 @@ fn translations_round_trip_through_files() {
     // IPVS -> iptables -> compare with the IPVS source.
     let t = run(&["--ipvs", &ipvs, "translate", "--to", "iptables"]);
     assert_eq!(t.code, 0, "{}", t.stderr);
-    assert!(t.stdout.contains("-m statistic --mode random --probability 0.33333333333"));
+    assert!(t
+        .stdout
+        .contains("-m statistic --mode random --probability 0.33333333333"));
     assert!(t.stdout.contains("-m recent --rcheck --seconds 10800"));
     let back = write(&d, "from-ipvs.rules", &t.stdout);
     let o = run(&["--ipvs", &ipvs, "--iptables", &back, "--json"]);
     assert_eq!(o.code, 0, "{}", o.stdout);
     // iptables -> IPVS -> compare with the iptables source.
-    let t = run(&["--iptables", &ipt, "--node-ip", NODE_IP, "translate", "--to", "ipvs"]);
+    let t = run(&[
+        "--iptables",
+        &ipt,
+        "--node-ip",
+        NODE_IP,
+        "translate",
+        "--to",
+        "ipvs",
+    ]);
     assert_eq!(t.code, 0, "{}", t.stderr);
     assert!(t.stdout.contains(" -s wrr -p 10800\n"));
-    assert!(t.stderr.contains("not DNATed"), "the leak is reported: {}", t.stderr);
+    assert!(
+        t.stderr.contains("not DNATed"),
+        "the leak is reported: {}",
+        t.stderr
+    );
     let back = write(&d, "from-iptables.rules", &t.stdout);
-    let o = run(&["--ipvs", &back, "--iptables", &ipt, "--node-ip", NODE_IP, "--json"]);
+    let o = run(&[
+        "--ipvs",
+        &back,
+        "--iptables",
+        &ipt,
+        "--node-ip",
+        NODE_IP,
+        "--json",
+    ]);
     // The leak cannot be written for IPVS: that one service differs.
     let s = statuses(&o.stdout);
     let bad: Vec<_> = s.iter().filter(|(_, v)| *v != "same").collect();
@@ -278,7 +354,10 @@ fn fwmark_and_zero_weight_services_translate() {
     assert_eq!(t.code, 0, "{}", t.stderr);
     let fw = t.stdout.find("-m mark --mark 0x7").unwrap();
     let addr = t.stdout.find("-d 10.0.0.9/32").unwrap();
-    assert!(fw < addr, "fwmark services come first, as IPVS looks them up first");
+    assert!(
+        fw < addr,
+        "fwmark services come first, as IPVS looks them up first"
+    );
     assert!(t.stdout.contains("--probability 0.25000000000"));
     assert!(t.stdout.contains("-j DROP"), "a service without servers");
     let back = write(&d, "nat.rules", &t.stdout);
@@ -390,9 +469,18 @@ fn bad_input_is_named_never_a_panic() {
         let o = run(&["--ipvs", ipvs, "--iptables", ipt]);
         assert_eq!(o.code, 2, "{what}: exit {}, {}", o.code, o.stderr);
         assert!(o.stderr.starts_with("rcompare: "), "{what}: {}", o.stderr);
-        assert!(o.stderr.contains(&p), "{what}: names the file: {}", o.stderr);
+        assert!(
+            o.stderr.contains(&p),
+            "{what}: names the file: {}",
+            o.stderr
+        );
         assert!(o.stderr.contains(want), "{what}: {}", o.stderr);
-        assert_eq!(o.stderr.lines().count(), 1, "{what}: one line: {}", o.stderr);
+        assert_eq!(
+            o.stderr.lines().count(),
+            1,
+            "{what}: one line: {}",
+            o.stderr
+        );
     }
     let o = run(&["--ipvs", "/nonexistent/ipvs.rules", "--iptables", &good_ipt]);
     assert_eq!(o.code, 2);
@@ -419,7 +507,15 @@ fn rules_rcompare_does_not_interpret_are_reported() {
         );
     let ipt = write(&d, "nat.rules", &ipt);
     let ipvs = write(&d, "ipvs.rules", &f.ipvs);
-    let o = run(&["--ipvs", &ipvs, "--iptables", &ipt, "--node-ip", NODE_IP, "--json"]);
+    let o = run(&[
+        "--ipvs",
+        &ipvs,
+        "--iptables",
+        &ipt,
+        "--node-ip",
+        NODE_IP,
+        "--json",
+    ]);
     assert_eq!(o.code, 1, "{}", o.stderr);
     let v: Value = serde_json::from_str(&o.stdout).unwrap();
     let svc = |vip: &str, port: u64| {
@@ -432,9 +528,15 @@ fn rules_rcompare_does_not_interpret_are_reported() {
             .unwrap_or(Value::Null)
     };
     let s2 = svc("10.96.0.2", 80);
-    assert_eq!(s2["status"], "same", "the client-dependent DNAT is assumed away");
+    assert_eq!(
+        s2["status"], "same",
+        "the client-dependent DNAT is assumed away"
+    );
     let note = s2["iptables"]["notes"][0].as_str().unwrap_or("");
-    assert!(note.contains("`-s 10.200.0.0/16' depends on the client"), "{note}");
+    assert!(
+        note.contains("`-s 10.200.0.0/16' depends on the client"),
+        "{note}"
+    );
     assert!(note.starts_with("line "), "{note}");
     let r = svc("10.99.0.1", 25);
     assert_eq!(r["status"], "only-iptables");
@@ -455,7 +557,15 @@ fn five_thousand_services_classified_and_timed() {
     let ipvs = write(&d, "ipvs.rules", &f.ipvs);
     let lines = f.iptables.lines().count() + f.ipvs.lines().count();
     let t0 = Instant::now();
-    let o = run(&["--ipvs", &ipvs, "--iptables", &ipt, "--node-ip", NODE_IP, "--json"]);
+    let o = run(&[
+        "--ipvs",
+        &ipvs,
+        "--iptables",
+        &ipt,
+        "--node-ip",
+        NODE_IP,
+        "--json",
+    ]);
     let json_time = t0.elapsed();
     assert_eq!(o.code, 1, "{}", o.stderr);
     check_classification(&f, &o.stdout);
@@ -463,7 +573,11 @@ fn five_thousand_services_classified_and_timed() {
     let table = run(&["--ipvs", &ipvs, "--iptables", &ipt, "--node-ip", NODE_IP]);
     let table_time = t0.elapsed();
     assert_eq!(table.code, 1);
-    let build = if cfg!(debug_assertions) { "debug" } else { "release" };
+    let build = if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    };
     println!(
         "rcompare, {n} services ({} keys, {lines} input lines), {build} build: --json {:.3}s, table {:.3}s",
         f.expected.len(),

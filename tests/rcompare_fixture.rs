@@ -193,7 +193,9 @@ pub fn kube(n: usize, plants: &[(usize, Plant)]) -> Fixture {
                     let mut tport = s.target_port;
                     let mut w = 1;
                     match plant {
-                        Some(Plant::BackendAddr) if e == 0 => addr = format!("10.1.{}.{}", s.i >> 8, s.i & 255),
+                        Some(Plant::BackendAddr) if e == 0 => {
+                            addr = format!("10.1.{}.{}", s.i >> 8, s.i & 255)
+                        }
                         Some(Plant::BackendPort) if e == 0 => tport += 1,
                         Some(Plant::WeightShares) if e == 0 => w = 3,
                         Some(Plant::NearShares) => w = 50 + (e % 2),
@@ -202,7 +204,11 @@ pub fn kube(n: usize, plants: &[(usize, Plant)]) -> Fixture {
                     let _ = writeln!(ipvs, "-a {flag} {vip}:{port} -r {addr}:{tport} -m -w {w}");
                 }
                 if let Some(t) = &s.terminating {
-                    let _ = writeln!(ipvs, "-a {flag} {vip}:{port} -r {t}:{} -m -w 0", s.target_port);
+                    let _ = writeln!(
+                        ipvs,
+                        "-a {flag} {vip}:{port} -r {t}:{} -m -w 0",
+                        s.target_port
+                    );
                 }
             }
         }
@@ -230,7 +236,11 @@ pub fn kube(n: usize, plants: &[(usize, Plant)]) -> Fixture {
                 "-A {ext_chain} -m comment --comment \"masquerade traffic for {} external destinations\" -j KUBE-MARK-MASQ",
                 s.name
             ));
-            push(&mut chains, &ext_chain, format!("-A {ext_chain} -j {svc_chain}"));
+            push(
+                &mut chains,
+                &ext_chain,
+                format!("-A {ext_chain} -j {svc_chain}"),
+            );
         }
         push(&mut chains, &svc_chain, format!(
             "-A {svc_chain} ! -s 10.128.0.0/9 -d {}/32 -p {} -m comment --comment \"{} cluster IP\" -m {} --dport {} -j KUBE-MARK-MASQ",
@@ -264,14 +274,22 @@ pub fn kube(n: usize, plants: &[(usize, Plant)]) -> Fixture {
             let stat = p
                 .map(|p| format!(" -m statistic --mode random --probability {p:.11}"))
                 .unwrap_or_default();
-            push(&mut chains, &svc_chain, format!(
-                "-A {svc_chain} -m comment --comment \"{} -> {ep}:{}\"{stat} -j {sep}",
-                s.name, s.target_port
-            ));
-            push(&mut chains, sep, format!(
-                "-A {sep} -s {ep}/32 -m comment --comment \"{}\" -j KUBE-MARK-MASQ",
-                s.name
-            ));
+            push(
+                &mut chains,
+                &svc_chain,
+                format!(
+                    "-A {svc_chain} -m comment --comment \"{} -> {ep}:{}\"{stat} -j {sep}",
+                    s.name, s.target_port
+                ),
+            );
+            push(
+                &mut chains,
+                sep,
+                format!(
+                    "-A {sep} -s {ep}/32 -m comment --comment \"{}\" -j KUBE-MARK-MASQ",
+                    s.name
+                ),
+            );
             let recent = if s.affinity {
                 format!(" -m recent --set --name {sep} --mask 255.255.255.255 --rsource")
             } else {
@@ -318,7 +336,9 @@ pub fn kube(n: usize, plants: &[(usize, Plant)]) -> Fixture {
     for c in chains.keys() {
         let _ = writeln!(t, ":{c} - [0:0]");
     }
-    t.push_str("-A PREROUTING -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES\n");
+    t.push_str(
+        "-A PREROUTING -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES\n",
+    );
     t.push_str("-A OUTPUT -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES\n");
     t.push_str("-A POSTROUTING -m comment --comment \"kubernetes postrouting rules\" -j KUBE-POSTROUTING\n");
     for rules in chains.values() {

@@ -107,6 +107,68 @@ struct Facts {
     tested: u32,
     /// Chains reachable from PREROUTING/OUTPUT.
     reachable: Vec<bool>,
+    /// Per chain: which rules a packet to a given address can match.
+    index: Vec<ChainIndex>,
+}
+
+/// The rules of a chain split by their single destination address: a
+/// packet to address A can only match the rules without one and the rules
+/// for A; the others are passed over (and counted) without evaluation.
+#[derive(Default)]
+struct ChainIndex {
+    /// Positions of rules without a single-address `-d`.
+    generic: Vec<u32>,
+    /// Positions of the rules for each address.
+    by_dst: HashMap<IpAddr, Vec<u32>>,
+}
+
+fn single_dst(r: &NRule) -> Option<IpAddr> {
+    r.conds.iter().find_map(|c| match c {
+        Cond::Dst {
+            addr,
+            mask,
+            inv: false,
+        } if full_mask(mask) => bytes_ip(addr),
+        _ => None,
+    })
+}
+
+fn chain_index(ch: &super::Chain) -> ChainIndex {
+    let mut ix = ChainIndex::default();
+    for (i, r) in ch.rules.iter().enumerate() {
+        match single_dst(r) {
+            Some(a) => ix.by_dst.entry(a).or_default().push(i as u32),
+            None => ix.generic.push(i as u32),
+        }
+    }
+    ix
+}
+
+/// Two ascending position lists, merged.
+struct Merged<'a> {
+    a: &'a [u32],
+    b: &'a [u32],
+}
+
+impl Iterator for Merged<'_> {
+    type Item = u32;
+    fn next(&mut self) -> Option<u32> {
+        match (self.a.split_first(), self.b.split_first()) {
+            (Some((x, ra)), Some((y, _))) if x <= y => {
+                self.a = ra;
+                Some(*x)
+            }
+            (_, Some((y, rb))) => {
+                self.b = rb;
+                Some(*y)
+            }
+            (Some((x, ra)), None) => {
+                self.a = ra;
+                Some(*x)
+            }
+            (None, None) => None,
+        }
+    }
 }
 
 fn facts(t: &Table) -> Facts {
@@ -173,6 +235,7 @@ fn facts(t: &Table) -> Facts {
     Facts {
         relevant_chain: relevant,
         tested,
+        index: t.chains.iter().map(chain_index).collect(),
         reachable,
     }
 }
@@ -204,16 +267,14 @@ fn place(t: &Table, c: usize, i: usize, r: &NRule) -> String {
     }
 }
 
-fn addr_bytes(a: &IpAddr) -> Vec<u8> {
-    match a {
-        IpAddr::V4(x) => x.octets().to_vec(),
-        IpAddr::V6(x) => x.octets().to_vec(),
-    }
-}
-
 fn in_net(a: &IpAddr, addr: &[u8], mask: &[u8]) -> bool {
-    let b = addr_bytes(a);
-    b.len() == addr.len() && b.iter().zip(mask).zip(addr).all(|((x, m), y)| x & m == *y)
+    let check = |b: &[u8]| {
+        b.len() == addr.len() && b.iter().zip(mask).zip(addr).all(|((x, m), y)| x & m == *y)
+    };
+    match a {
+        IpAddr::V4(x) => check(&x.octets()),
+        IpAddr::V6(x) => check(&x.octets()),
+    }
 }
 
 fn full_mask(mask: &[u8]) -> bool {
@@ -424,13 +485,32 @@ impl<'r> Walker<'r> {
             return Vec::new();
         }
         let mut returned = Vec::new();
-        for (i, r) in chain.rules.iter().enumerate() {
+        let facts = self.facts;
+        let ix = &facts.index[c];
+        let own: &[u32] = match self.class.dst {
+            Dst::Ip(a) => ix.by_dst.get(&a).map_or(&[], Vec::as_slice),
+            _ => &[],
+        };
+        let positions = Merged {
+            a: &ix.generic,
+            b: own,
+        };
+        let mut next: Vec<Flow<'r>> = Vec::with_capacity(4);
+        // Rules passed over still count: the packet is matched against them.
+        let mut done = 0u32;
+        for pos in positions {
             if live.is_empty() {
                 break;
             }
-            let mut next: Vec<Flow<'r>> = Vec::with_capacity(live.len());
+            let skipped = pos - done;
+            done = pos + 1;
+            let i = pos as usize;
+            let Some(r) = chain.rules.get(i) else {
+                break;
+            };
+            next.clear();
             for mut f in live.drain(..) {
-                f.count += 1;
+                f.count += skipped + 1;
                 let (p, affinity) = self.eval(c, i, r, f.mark);
                 if let Some(s) = affinity {
                     f.affinity = Some(f.affinity.map_or(s, |a| a.max(s)));
@@ -499,11 +579,16 @@ impl<'r> Walker<'r> {
                     }
                 }
             }
-            live = merge(next);
+            merge(&mut next);
+            std::mem::swap(&mut live, &mut next);
             if live.len() > MAX_FLOWS {
                 self.too_many = true;
                 return Vec::new();
             }
+        }
+        let tail = (chain.rules.len() as u32).saturating_sub(done);
+        for f in live.iter_mut() {
+            f.count += tail;
         }
         if chain.base {
             for f in live {
@@ -516,24 +601,30 @@ impl<'r> Walker<'r> {
     }
 }
 
-/// Joins flows that differ only in mass.
-fn merge(flows: Vec<Flow<'_>>) -> Vec<Flow<'_>> {
-    if flows.len() < 2 {
-        return flows.into_iter().filter(|f| f.mass > 0.0).collect();
-    }
-    let mut out: Vec<Flow<'_>> = Vec::with_capacity(flows.len());
-    for f in flows {
-        if f.mass <= 0.0 {
-            continue;
+/// Joins flows that differ only in mass; drops empty ones.
+fn merge(v: &mut Vec<Flow<'_>>) {
+    v.retain(|f| f.mass > 0.0);
+    let mut i = 0;
+    while i < v.len() {
+        let mut j = i + 1;
+        while j < v.len() {
+            let same = {
+                let (o, f) = (&v[i], &v[j]);
+                o.mark == f.mark
+                    && o.count == f.count
+                    && o.affinity == f.affinity
+                    && o.name == f.name
+            };
+            if same {
+                let m = v[j].mass;
+                v[i].mass += m;
+                v.swap_remove(j);
+            } else {
+                j += 1;
+            }
         }
-        match out.iter_mut().find(|o| {
-            o.mark == f.mark && o.count == f.count && o.affinity == f.affinity && o.name == f.name
-        }) {
-            Some(o) => o.mass += f.mass,
-            None => out.push(f),
-        }
+        i += 1;
     }
-    out
 }
 
 /// A candidate service found in the rules.

@@ -4,12 +4,13 @@
 use std::fmt::Write as _;
 
 use comfy_table::{presets, Cell, Color, ContentArrangement, Table};
-use serde_json::{json, Value};
+use serde::Serialize;
 
 use super::cost::{self, Report};
 use super::diff::{Comparison, Row, Status};
 use super::model::{
-    addr_port, percent, protocol_name, Family, Key, Picture, Service, Vip, SHARE_TOLERANCE,
+    addr_port, percent, protocol_name, Family, Key, Picture, RuleCount, Service, Vip,
+    SHARE_TOLERANCE,
 };
 
 /// The schema identifier of rcompare's JSON documents.
@@ -316,30 +317,52 @@ pub fn diff(c: &Comparison<'_>, color: bool) -> String {
     out
 }
 
-fn key_fields(key: &Key) -> (Value, Value, Value, Value) {
+/// The identity fields every service object starts with.
+#[derive(Serialize)]
+struct KeyJson {
+    protocol: Option<String>,
+    vip: Option<String>,
+    port: Option<u16>,
+    fwmark: Option<u32>,
+}
+
+fn key_json(key: &Key) -> KeyJson {
     match key {
         Key::Addr {
             vip,
             port,
             protocol,
-        } => (
-            json!(protocol_name(*protocol)),
-            match vip {
-                Vip::Addr(a) => json!(a.to_string()),
-                Vip::Local => json!("LOCAL"),
-            },
-            json!(port),
-            Value::Null,
-        ),
-        Key::Fwmark { mark } => (Value::Null, Value::Null, Value::Null, json!(mark)),
+        } => KeyJson {
+            protocol: Some(protocol_name(*protocol)),
+            vip: Some(match vip {
+                Vip::Addr(a) => a.to_string(),
+                Vip::Local => "LOCAL".into(),
+            }),
+            port: Some(*port),
+            fwmark: None,
+        },
+        Key::Fwmark { mark } => KeyJson {
+            protocol: None,
+            vip: None,
+            port: None,
+            fwmark: Some(*mark),
+        },
     }
 }
 
-fn rules_json(r: Option<super::model::RuleCount>) -> Value {
-    match r {
-        Some(r) => json!({"best": r.best, "expected": round3(r.expected), "worst": r.worst}),
-        None => Value::Null,
-    }
+#[derive(Serialize)]
+struct RulesJson {
+    best: u32,
+    expected: f64,
+    worst: u32,
+}
+
+fn rules_json(r: Option<RuleCount>) -> Option<RulesJson> {
+    r.map(|r| RulesJson {
+        best: r.best,
+        expected: round3(r.expected),
+        worst: r.worst,
+    })
 }
 
 fn round3(x: f64) -> f64 {
@@ -350,46 +373,92 @@ fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
 
-fn service_json(s: &Service, ipvs: bool) -> Value {
-    let backends: Vec<Value> = s
-        .backends
-        .iter()
-        .map(|b| {
-            if ipvs {
-                json!({
-                    "address": b.addr.to_string(),
-                    "port": b.port,
-                    "weight": b.weight,
-                    "forward": b.forward,
-                    "share": round6(b.share),
-                })
-            } else {
-                json!({
-                    "address": b.addr.to_string(),
-                    "port": b.port,
-                    "share": round6(b.share),
-                    "rules": rules_json(b.rules),
-                })
-            }
-        })
-        .collect();
-    if ipvs {
-        json!({
-            "scheduler": s.scheduler,
-            "persistence": s.persistence,
-            "backends": backends,
-            "origin": s.origin,
-            "notes": s.notes,
-        })
-    } else {
-        json!({
-            "name": s.name,
-            "persistence": s.persistence,
-            "backends": backends,
-            "leaks": s.leaks.iter().map(|l| json!({"what": l.what, "share": round6(l.share)})).collect::<Vec<_>>(),
-            "rules": rules_json(s.rules),
-            "notes": s.notes,
-        })
+#[derive(Serialize)]
+struct IpvsBackendJson {
+    address: String,
+    port: u16,
+    weight: Option<i32>,
+    forward: Option<&'static str>,
+    share: f64,
+}
+
+#[derive(Serialize)]
+struct IpvsJson<'a> {
+    scheduler: Option<&'a str>,
+    persistence: Option<u32>,
+    backends: Vec<IpvsBackendJson>,
+    origin: Option<&'a str>,
+    notes: &'a [String],
+}
+
+#[derive(Serialize)]
+struct IptablesBackendJson {
+    address: String,
+    port: u16,
+    share: f64,
+    rules: Option<RulesJson>,
+}
+
+#[derive(Serialize)]
+struct LeakJson<'a> {
+    what: &'a str,
+    share: f64,
+}
+
+#[derive(Serialize)]
+struct IptablesJson<'a> {
+    name: Option<&'a str>,
+    persistence: Option<u32>,
+    backends: Vec<IptablesBackendJson>,
+    leaks: Vec<LeakJson<'a>>,
+    rules: Option<RulesJson>,
+    notes: &'a [String],
+}
+
+fn ipvs_json(s: &Service) -> IpvsJson<'_> {
+    IpvsJson {
+        scheduler: s.scheduler.as_deref(),
+        persistence: s.persistence,
+        backends: s
+            .backends
+            .iter()
+            .map(|b| IpvsBackendJson {
+                address: b.addr.to_string(),
+                port: b.port,
+                weight: b.weight,
+                forward: b.forward,
+                share: round6(b.share),
+            })
+            .collect(),
+        origin: s.origin.as_deref(),
+        notes: &s.notes,
+    }
+}
+
+fn iptables_json(s: &Service) -> IptablesJson<'_> {
+    IptablesJson {
+        name: s.name.as_deref(),
+        persistence: s.persistence,
+        backends: s
+            .backends
+            .iter()
+            .map(|b| IptablesBackendJson {
+                address: b.addr.to_string(),
+                port: b.port,
+                share: round6(b.share),
+                rules: rules_json(b.rules),
+            })
+            .collect(),
+        leaks: s
+            .leaks
+            .iter()
+            .map(|l| LeakJson {
+                what: &l.what,
+                share: round6(l.share),
+            })
+            .collect(),
+        rules: rules_json(s.rules),
+        notes: &s.notes,
     }
 }
 
@@ -400,15 +469,61 @@ fn family_name(f: Family) -> &'static str {
     }
 }
 
-fn source_json(p: &Picture) -> Value {
-    let mut v = json!({"source": p.origin, "services": p.services.len(), "notes": p.notes});
-    if let (Some(n), Value::Object(m)) = (p.nat_rules, &mut v) {
-        m.insert("nat_rules".into(), json!(n));
-    }
-    v
+#[derive(Serialize)]
+struct SourceJson<'a> {
+    source: &'a str,
+    services: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    nat_rules: Option<usize>,
+    notes: &'a [String],
 }
 
-fn pretty(v: &Value) -> String {
+fn source_json(p: &Picture) -> SourceJson<'_> {
+    SourceJson {
+        source: &p.origin,
+        services: p.services.len(),
+        nat_rules: p.nat_rules,
+        notes: &p.notes,
+    }
+}
+
+#[derive(Serialize)]
+struct SourcesJson<'a> {
+    ipvs: SourceJson<'a>,
+    iptables: SourceJson<'a>,
+}
+
+#[derive(Serialize)]
+struct RowJson<'a> {
+    #[serde(flatten)]
+    key: KeyJson,
+    name: Option<&'a str>,
+    status: &'static str,
+    reasons: Vec<&'static str>,
+    ipvs: Option<IpvsJson<'a>>,
+    iptables: Option<IptablesJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct SummaryJson {
+    services: usize,
+    same: usize,
+    differs: usize,
+    only_ipvs: usize,
+    only_iptables: usize,
+    equivalent: bool,
+}
+
+#[derive(Serialize)]
+struct CompareDoc<'a> {
+    schema: &'static str,
+    family: &'static str,
+    sources: SourcesJson<'a>,
+    services: Vec<RowJson<'a>>,
+    summary: SummaryJson,
+}
+
+fn pretty<T: Serialize>(v: &T) -> String {
     let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
     s.push('\n');
     s
@@ -416,39 +531,35 @@ fn pretty(v: &Value) -> String {
 
 /// The comparison as JSON (schema `rcompare/1`).
 pub fn json(c: &Comparison<'_>) -> String {
-    let services: Vec<Value> = c
-        .rows
-        .iter()
-        .map(|r| {
-            let (protocol, vip, port, fwmark) = key_fields(&r.key);
-            json!({
-                "protocol": protocol,
-                "vip": vip,
-                "port": port,
-                "fwmark": fwmark,
-                "name": row_name(r),
-                "status": r.status.name(),
-                "reasons": r.reasons.iter().map(|x| x.name()).collect::<Vec<_>>(),
-                "ipvs": r.ipvs.map(|s| service_json(s, true)),
-                "iptables": r.iptables.map(|s| service_json(s, false)),
-            })
-        })
-        .collect();
     let s = &c.summary;
-    pretty(&json!({
-        "schema": SCHEMA,
-        "family": family_name(c.ipvs.family),
-        "sources": {"ipvs": source_json(c.ipvs), "iptables": source_json(c.iptables)},
-        "services": services,
-        "summary": {
-            "services": s.services,
-            "same": s.same,
-            "differs": s.differs,
-            "only_ipvs": s.only_ipvs,
-            "only_iptables": s.only_iptables,
-            "equivalent": s.equivalent(),
+    pretty(&CompareDoc {
+        schema: SCHEMA,
+        family: family_name(c.ipvs.family),
+        sources: SourcesJson {
+            ipvs: source_json(c.ipvs),
+            iptables: source_json(c.iptables),
         },
-    }))
+        services: c
+            .rows
+            .iter()
+            .map(|r| RowJson {
+                key: key_json(&r.key),
+                name: row_name(r),
+                status: r.status.name(),
+                reasons: r.reasons.iter().map(|x| x.name()).collect(),
+                ipvs: r.ipvs.map(ipvs_json),
+                iptables: r.iptables.map(iptables_json),
+            })
+            .collect(),
+        summary: SummaryJson {
+            services: s.services,
+            same: s.same,
+            differs: s.differs,
+            only_ipvs: s.only_ipvs,
+            only_iptables: s.only_iptables,
+            equivalent: s.equivalent(),
+        },
+    })
 }
 
 fn ipvs_cost_text(c: &cost::IpvsCost) -> String {
@@ -550,49 +661,88 @@ pub fn cost_table(r: &Report, style: Style) -> String {
     out
 }
 
+#[derive(Serialize)]
+struct IpvsCostJson<'a> {
+    scheduler: &'a str,
+    destinations: usize,
+    lookups: u32,
+    scheduler_steps: u32,
+    total: u32,
+}
+
+#[derive(Serialize)]
+struct CostRowJson<'a> {
+    #[serde(flatten)]
+    key: KeyJson,
+    name: Option<&'a str>,
+    iptables: Option<RulesJson>,
+    ipvs: Option<IpvsCostJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct CostTotalsJson {
+    services: usize,
+    nat_rules: usize,
+    iptables_services: usize,
+    iptables_mean_best: f64,
+    iptables_mean_expected: f64,
+    iptables_mean_worst: f64,
+    iptables_min_best: u32,
+    iptables_max_worst: u32,
+    ipvs_services: usize,
+    ipvs_mean_steps: f64,
+    ipvs_max_steps: u32,
+}
+
+#[derive(Serialize)]
+struct CostJson<'a> {
+    services: Vec<CostRowJson<'a>>,
+    totals: CostTotalsJson,
+}
+
+#[derive(Serialize)]
+struct CostDoc<'a> {
+    schema: &'static str,
+    family: &'static str,
+    cost: CostJson<'a>,
+}
+
 /// The cost report as JSON (schema `rcompare/1`, key `cost`).
 pub fn cost_json(r: &Report, family: Family) -> String {
-    let services: Vec<Value> = r
-        .services
-        .iter()
-        .map(|s| {
-            let (protocol, vip, port, fwmark) = key_fields(&s.key);
-            json!({
-                "protocol": protocol,
-                "vip": vip,
-                "port": port,
-                "fwmark": fwmark,
-                "name": s.name,
-                "iptables": rules_json(s.iptables),
-                "ipvs": s.ipvs.as_ref().map(|c| json!({
-                    "scheduler": c.scheduler,
-                    "destinations": c.destinations,
-                    "lookups": c.lookups,
-                    "scheduler_steps": c.scheduler_steps,
-                    "total": c.total(),
-                })),
-            })
-        })
-        .collect();
     let t = &r.totals;
-    pretty(&json!({
-        "schema": SCHEMA,
-        "family": family_name(family),
-        "cost": {
-            "services": services,
-            "totals": {
-                "services": t.services,
-                "nat_rules": t.nat_rules,
-                "iptables_services": t.iptables_services,
-                "iptables_mean_best": round3(t.mean_best),
-                "iptables_mean_expected": round3(t.mean_expected),
-                "iptables_mean_worst": round3(t.mean_worst),
-                "iptables_min_best": t.min_best,
-                "iptables_max_worst": t.max_worst,
-                "ipvs_services": t.ipvs_services,
-                "ipvs_mean_steps": round3(t.ipvs_mean_steps),
-                "ipvs_max_steps": t.ipvs_max_steps,
+    pretty(&CostDoc {
+        schema: SCHEMA,
+        family: family_name(family),
+        cost: CostJson {
+            services: r
+                .services
+                .iter()
+                .map(|s| CostRowJson {
+                    key: key_json(&s.key),
+                    name: s.name.as_deref(),
+                    iptables: rules_json(s.iptables),
+                    ipvs: s.ipvs.as_ref().map(|c| IpvsCostJson {
+                        scheduler: &c.scheduler,
+                        destinations: c.destinations,
+                        lookups: c.lookups,
+                        scheduler_steps: c.scheduler_steps,
+                        total: c.total(),
+                    }),
+                })
+                .collect(),
+            totals: CostTotalsJson {
+                services: t.services,
+                nat_rules: t.nat_rules,
+                iptables_services: t.iptables_services,
+                iptables_mean_best: round3(t.mean_best),
+                iptables_mean_expected: round3(t.mean_expected),
+                iptables_mean_worst: round3(t.mean_worst),
+                iptables_min_best: t.min_best,
+                iptables_max_worst: t.max_worst,
+                ipvs_services: t.ipvs_services,
+                ipvs_mean_steps: round3(t.ipvs_mean_steps),
+                ipvs_max_steps: t.ipvs_max_steps,
             },
         },
-    }))
+    })
 }

@@ -151,6 +151,7 @@ pub fn command() -> Command {
         .version(env!("CARGO_PKG_VERSION"))
         .about(ABOUT)
         .long_about(super::docs::DESCRIPTION)
+        .disable_help_subcommand(true)
         .args(common_args())
         .arg(
             Arg::new("diff")

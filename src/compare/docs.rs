@@ -80,6 +80,62 @@ rcompare \-\-iptables live translate \-\-to ipvs | rvsadm \-R
 rvsadm(8), rtables(8), ipvsadm(8), iptables\-save(8), iptables\-extensions(8)
 "#;
 
+fn roff(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('-', "\\-")
+}
+
+/// The SUBCOMMANDS section, with each subcommand's options, from the
+/// command line definition.
+fn subcommands() -> String {
+    let mut s = String::from(".SH SUBCOMMANDS\n");
+    for c in command().get_subcommands() {
+        s.push_str(".TP\n\\fB");
+        s.push_str(&roff(c.get_name()));
+        s.push_str("\\fR");
+        for a in c.get_arguments() {
+            let Some(long) = a.get_long() else { continue };
+            if long == "help" {
+                continue;
+            }
+            let value = a
+                .get_value_names()
+                .and_then(|v| v.first())
+                .map(|v| format!(" \\fI{}\\fR", roff(v.as_str())))
+                .unwrap_or_default();
+            let open = if a.is_required_set() { " " } else { " [" };
+            let close = if a.is_required_set() { "" } else { "]" };
+            s.push_str(&format!("{open}\\fB\\-\\-{}\\fR{value}{close}", roff(long)));
+        }
+        s.push('\n');
+        if let Some(about) = c.get_about() {
+            s.push_str(&roff(&about.to_string()));
+            s.push('\n');
+        }
+        for a in c.get_arguments() {
+            let Some(long) = a.get_long() else { continue };
+            if long == "help" {
+                continue;
+            }
+            s.push_str(".RS\n.TP\n\\fB\\-\\-");
+            s.push_str(&roff(long));
+            s.push_str("\\fR\n");
+            if let Some(h) = a.get_help() {
+                s.push_str(&roff(&h.to_string()));
+            }
+            let defaults: Vec<String> = a
+                .get_default_values()
+                .iter()
+                .map(|v| v.to_string_lossy().into_owned())
+                .collect();
+            if !defaults.is_empty() {
+                s.push_str(&format!(" [default: {}]", roff(&defaults.join(", "))));
+            }
+            s.push_str("\n.RE\n");
+        }
+    }
+    s
+}
+
 /// The man page, rcompare(1), in roff.
 pub fn man_page() -> Vec<u8> {
     let man = clap_mangen::Man::new(command()).section("1");
@@ -89,7 +145,7 @@ pub fn man_page() -> Vec<u8> {
     let _ = man.render_synopsis_section(&mut out);
     let _ = man.render_description_section(&mut out);
     let _ = man.render_options_section(&mut out);
-    let _ = man.render_subcommands_section(&mut out);
+    out.extend_from_slice(subcommands().as_bytes());
     out.extend_from_slice(EXTRA_SECTIONS.as_bytes());
     let _ = man.render_version_section(&mut out);
     out

@@ -27,7 +27,7 @@ pub struct Style {
 
 fn new_table(style: Style) -> Table {
     let mut t = Table::new();
-    t.load_style(presets::UTF8_FULL_CONDENSED);
+    t.load_style(presets::UTF8_FULL);
     if style.terminal {
         t.set_content_arrangement(ContentArrangement::Dynamic);
     } else {
@@ -619,7 +619,9 @@ pub fn cost_totals(r: &Report) -> String {
     if t.iptables_services > 0 && t.ipvs_services > 0 && t.ipvs_mean_steps > 0.0 {
         let _ = writeln!(
             out,
-            "iptables does {:.1}x the work of IPVS per new connection on this ruleset",
+            "per new connection: {:.1} iptables rule matches against {:.1} IPVS steps ({:.1}x)",
+            t.mean_expected,
+            t.ipvs_mean_steps,
             t.mean_expected / t.ipvs_mean_steps
         );
     }

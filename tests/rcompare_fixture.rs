@@ -107,7 +107,7 @@ fn service(i: usize) -> Svc {
         port: if udp { 53 } else { 80 },
         target_port: if udp { 5353 } else { 8080 },
         endpoints,
-        nodeport: (!udp && i % 10 == 0).then_some(30000 + (i / 10 % 2700) as u16),
+        nodeport: (!udp && i.is_multiple_of(10)).then_some(30000 + (i / 10 % 2700) as u16),
         affinity: i % 13 == 6,
         terminating: (i % 17 == 9).then(|| format!("10.64.{}.{}", i >> 8, i & 255)),
     }

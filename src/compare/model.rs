@@ -198,8 +198,7 @@ impl Service {
     }
     /// Sorts the backends by address and port.
     pub fn sort(&mut self) {
-        self.backends
-            .sort_by(|a, b| (a.addr, a.port).cmp(&(b.addr, b.port)));
+        self.backends.sort_by_key(|b| (b.addr, b.port));
     }
 }
 
@@ -269,7 +268,7 @@ mod tests {
             port,
             protocol,
         };
-        let mut v = vec![
+        let mut v = [
             Key::Fwmark { mark: 1 },
             a("10.0.0.2", 80, 6),
             a("10.0.0.1", 443, 6),

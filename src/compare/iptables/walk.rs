@@ -1145,6 +1145,22 @@ mod tests {
     }
 
     #[test]
+    fn jump_loops_end_in_a_note_not_a_hang() {
+        let rules = ":A - [0:0]\n:B - [0:0]\n\
+            -A PREROUTING -d 10.0.0.1/32 -p tcp -m tcp --dport 80 -j A\n\
+            -A A -m statistic --mode random --probability 0.5 -j B\n\
+            -A A -j DNAT --to-destination 10.1.0.1\n\
+            -A B -j A\n";
+        let p = pic(rules, &[]);
+        let s = &p.services[&key("tcp 10.0.0.1:80")];
+        assert_eq!(s.backends.len(), 1);
+        assert!(
+            s.leaks.iter().any(|l| l.what.contains("nested too deep")),
+            "{s:?}"
+        );
+    }
+
+    #[test]
     fn affinity_becomes_persistence() {
         let rules = ":S - [0:0]\n:E - [0:0]\n\
             -A PREROUTING -d 10.0.0.1/32 -p tcp -m tcp --dport 80 -j S\n\

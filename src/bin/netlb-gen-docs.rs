@@ -1,11 +1,15 @@
-//! Writes the generated man pages and shell completions into the repository
-//! (run from its root: `cargo run --bin netlb-gen-docs`). A test fails when
-//! the committed files differ from what this would write.
+//! Writes the generated man pages and shell completions of rvsadm and the
+//! rtables programs into the repository (run from its root:
+//! `cargo run --bin netlb-gen-docs`). A test fails when the committed files
+//! differ from what this would write.
 
 use anyhow::Context;
 
 fn main() -> anyhow::Result<()> {
-    for (path, bytes) in netlb::ipvsadm::docs::generated_files() {
+    let files = netlb::ipvsadm::docs::generated_files()
+        .into_iter()
+        .chain(netlb::tables::docs::generated_files());
+    for (path, bytes) in files {
         if let Some(dir) = std::path::Path::new(&path).parent() {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }

@@ -63,7 +63,7 @@ fn run_command(inv: &Invocation, prog: &str) -> XtResult<i32> {
         Command::List | Command::ListRules => {
             let mut text = String::new();
             let mut ok = true;
-            let (_, _) = eng.transact(|tx| {
+            let (zout, _) = eng.transact(|tx| {
                 text.clear();
                 let view = tx.view(&inv.table)?;
                 if let Some(c) = &inv.chain {
@@ -75,7 +75,11 @@ fn run_command(inv: &Invocation, prog: &str) -> XtResult<i32> {
                     }
                 }
                 if inv.json {
-                    text = json::tables(std::slice::from_ref(&view), inv.chain.as_deref());
+                    text = json::tables(
+                        std::slice::from_ref(&view),
+                        inv.chain.as_deref(),
+                        inv.rulenum,
+                    );
                     ok = view
                         .chains
                         .iter()
@@ -97,8 +101,12 @@ fn run_command(inv: &Invocation, prog: &str) -> XtResult<i32> {
                         &mut text,
                     );
                 }
+                if inv.zero {
+                    tx.zero(&inv.table, inv.chain.as_deref(), None, inv.verbose > 0)?;
+                }
                 Ok(())
             })?;
+            text.push_str(&zout);
             write_out(&text);
             Ok(if ok { 0 } else { EXIT_LOSSY })
         }
@@ -116,6 +124,7 @@ struct SaveOpts {
     table: Option<String>,
     counters: bool,
     json: bool,
+    file: Option<String>,
 }
 
 fn save_usage(prog: &str) -> String {
@@ -146,6 +155,13 @@ pub fn save_main(args: &[String], mut family: Family, prog: &str) -> i32 {
                 None => return fail(&XtError::param("option \"-t\" requires an argument"), prog),
             },
             "-M" | "--modprobe" => i += 1,
+            "-f" | "--file" => match args.get(i) {
+                Some(f) => {
+                    o.file = Some(f.clone());
+                    i += 1;
+                }
+                None => return fail(&XtError::param("option \"-f\" requires an argument"), prog),
+            },
             "--json" => o.json = true,
             "-4" | "--ipv4" => family = Family::V4,
             "-6" | "--ipv6" => family = Family::V6,
@@ -162,7 +178,10 @@ pub fn save_main(args: &[String], mut family: Family, prog: &str) -> i32 {
                     o.table = Some(t.to_string());
                     continue;
                 }
-                return fail(&XtError::param(format!("unknown option \"{a}\"")), prog);
+                eprint!(
+                    "{prog}: unrecognized option '{a}'\nLook at manual page `{prog}.8' for more information.\n"
+                );
+                return 1;
             }
         }
     }
@@ -175,9 +194,9 @@ pub fn save_main(args: &[String], mut family: Family, prog: &str) -> i32 {
 fn save(o: &SaveOpts, family: Family, prog: &str) -> XtResult<i32> {
     if let Some(t) = &o.table {
         if super::builtin::table(t).is_none() {
-            return Err(XtError::with_status(
+            return Err(XtError::plain_status(
                 status::OTHER,
-                format!("table '{t}' does not exist"),
+                format!("Table `{t}' does not exist"),
             ));
         }
     }
@@ -192,13 +211,15 @@ fn save(o: &SaveOpts, family: Family, prog: &str) -> XtResult<i32> {
             if o.table.as_deref().is_some_and(|t| t != def.name) {
                 continue;
             }
-            if !tx.table_exists(def.name)? {
+            // With -t the table is printed even when it does not exist
+            // yet (its built-in chains synthesized), as iptables-save does.
+            if o.table.is_none() && !tx.table_exists(def.name)? {
                 continue;
             }
             views.push(tx.view(def.name)?);
         }
         if o.json {
-            text = json::tables(&views, None);
+            text = json::tables(&views, None, None);
             ok = views.iter().all(|v| {
                 v.chains
                     .iter()
@@ -217,7 +238,15 @@ fn save(o: &SaveOpts, family: Family, prog: &str) -> XtResult<i32> {
         }
         Ok(())
     })?;
-    write_out(&text);
+    match &o.file {
+        Some(f) => std::fs::write(f, text.as_bytes()).map_err(|e| {
+            XtError::other(format!(
+                "Failed to open file, error: {}",
+                super::engine::strerror(e.raw_os_error().unwrap_or(libc::EIO))
+            ))
+        })?,
+        None => write_out(&text),
+    }
     Ok(if ok { 0 } else { EXIT_LOSSY })
 }
 
@@ -241,7 +270,7 @@ fn restore_usage(prog: &str) -> String {
 /// is applied as one transaction: all of it or nothing.
 pub fn restore_main(args: &[String], mut family: Family, prog: &str) -> i32 {
     let mut o = restore::Opts::default();
-    let mut test = false;
+
     let mut file: Option<String> = None;
     let mut i = 0;
     while i < args.len() {
@@ -257,8 +286,8 @@ pub fn restore_main(args: &[String], mut family: Family, prog: &str) -> i32 {
             match s.as_str() {
                 "-c" | "--counters" => o.counters = true,
                 "-n" | "--noflush" => o.noflush = true,
-                "-t" | "--test" => test = true,
-                "-v" | "--verbose" => {}
+                "-t" | "--test" => o.test = true,
+                "-v" | "--verbose" => o.verbose = true,
                 "-w" | "--wait" | "-W" | "--wait-interval" => {
                     if args.get(i).is_some_and(|v| v.parse::<f64>().is_ok()) {
                         i += 1;
@@ -287,7 +316,9 @@ pub fn restore_main(args: &[String], mut family: Family, prog: &str) -> i32 {
                 x if x.starts_with("--table=") => o.only_table = Some(x[8..].to_string()),
                 x if !x.starts_with('-') && file.is_none() => file = Some(x.to_string()),
                 x => {
-                    eprint!("{prog}: unknown option \"{x}\"\n{}", restore_usage(prog));
+                    eprint!(
+                        "{prog}: unrecognized option '{x}'\nTry `{prog} -h' for more information.\n"
+                    );
                     return 1;
                 }
             }
@@ -299,9 +330,11 @@ pub fn restore_main(args: &[String], mut family: Family, prog: &str) -> i32 {
         None => std::io::stdin().read_to_string(&mut input).map(|_| ()),
     };
     if let Err(e) = read {
+        let why = std::io::Error::from_raw_os_error(e.raw_os_error().unwrap_or(libc::EIO));
         eprintln!(
-            "{prog}: Can't open {}: {e}",
-            file.as_deref().unwrap_or("stdin")
+            "Can't open {}: {}",
+            file.as_deref().unwrap_or("stdin"),
+            super::engine::strerror(why.raw_os_error().unwrap_or(libc::EIO))
         );
         return 1;
     }
@@ -309,8 +342,11 @@ pub fn restore_main(args: &[String], mut family: Family, prog: &str) -> i32 {
         Ok(e) => e,
         Err(e) => return fail(&e, prog),
     };
-    match eng.transact_opt(|tx| restore::run(tx, &input, &o, prog), !test) {
-        Ok(_) => 0,
+    match eng.transact_opt(|tx| restore::run(tx, &input, &o, prog), !o.test) {
+        Ok((out, _)) => {
+            write_out(&out);
+            0
+        }
         Err(e) => fail(&e, prog),
     }
 }

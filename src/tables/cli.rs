@@ -92,6 +92,8 @@ pub struct Invocation {
     pub line_numbers: bool,
     /// `--json`
     pub json: bool,
+    /// `-L -Z`: zero the counters after listing them.
+    pub zero: bool,
     /// `-c` given.
     pub set_counters: bool,
     /// The rule (for -A/-C/-D/-I/-R), with `-c` counters.
@@ -107,6 +109,12 @@ impl Invocation {
     /// The rules this invocation stands for (the product of `-s` and `-d`
     /// address lists).
     pub fn rules(&self) -> Vec<Rule> {
+        if self.srcs.len() <= 1 && self.dsts.len() <= 1 {
+            let mut r = self.rule.clone();
+            r.spec.src = self.srcs.first().cloned();
+            r.spec.dst = self.dsts.first().cloned();
+            return vec![r];
+        }
         let srcs: Vec<Option<&Net>> = if self.srcs.is_empty() {
             vec![None]
         } else {
@@ -197,7 +205,6 @@ pub static BASE: &[BaseOpt] = &[
     b("ipv4", Some('4'), BaseArg::None),
     b("ipv6", Some('6'), BaseArg::None),
     b("json", None, BaseArg::None),
-    b("new", None, BaseArg::Req),
 ];
 
 /// Which option a long name resolved to.
@@ -227,18 +234,10 @@ const SPACE_JOINED_OPTS: &[(&str, &str)] = &[
 
 /// Options whose presence the legality matrix checks, in iptables' order.
 const OPTFLAGS: [&str; 12] = [
-    "-n",
-    "-s",
-    "-d",
-    "-p",
-    "-j",
-    "-v",
-    "-x",
-    "-i",
-    "-o",
-    "--line-numbers",
-    "-c",
-    "-f",
+    "-n", "-s", "-d", "-p", "-j", "-v", "-x", "-i", "-o",
+    // iptables' option code for --line-numbers is '0', and that is what
+    // its message shows.
+    "-0", "-c", "-f",
 ];
 
 fn matrix_row(c: &Command) -> &'static [u8; 12] {
@@ -267,6 +266,8 @@ struct Parser<'a> {
     proto_loaded: bool,
     seen: [bool; 12],
     invert: bool,
+    wait: bool,
+    wait_interval: bool,
 }
 
 /// Parses rtables' arguments (without the program name).
@@ -286,6 +287,7 @@ pub fn parse(args: &[String], family: Family) -> XtResult<Invocation> {
             exact: false,
             line_numbers: false,
             json: false,
+            zero: false,
             set_counters: false,
             rule: Rule::new(),
             srcs: Vec::new(),
@@ -299,6 +301,8 @@ pub fn parse(args: &[String], family: Family) -> XtResult<Invocation> {
         proto_loaded: false,
         seen: [false; 12],
         invert: false,
+        wait: false,
+        wait_interval: false,
     };
     let mut have_cmd = false;
     p.run(&mut have_cmd)?;
@@ -338,6 +342,20 @@ impl<'a> Parser<'a> {
     }
 
     fn set_command(&mut self, have: &mut bool, c: Command) -> XtResult<()> {
+        // `-L -Z`, `-S -Z`: list, then zero (iptables allows these pairs).
+        let listing = |c: &Command| matches!(c, Command::List | Command::ListRules);
+        if *have && !self.inv.zero {
+            let cur = self.inv.command.clone();
+            if listing(&cur) && c == Command::Zero {
+                self.inv.zero = true;
+                return Ok(());
+            }
+            if cur == Command::Zero && listing(&c) {
+                self.inv.command = c;
+                self.inv.zero = true;
+                return Ok(());
+            }
+        }
         if *have {
             return Err(XtError::param(format!(
                 "Cannot use -{} with -{}",
@@ -355,7 +373,10 @@ impl<'a> Parser<'a> {
         let mut cands: Vec<Resolved> = Vec::new();
         for exact in [true, false] {
             for (i, o) in BASE.iter().enumerate() {
-                if (exact && o.long == name) || (!exact && o.long.starts_with(name)) {
+                // `--json` is rtables' own: never a prefix match, so that
+                // `--j` stays `--jump` as in iptables.
+                let prefix_ok = o.long != "json" && o.long.starts_with(name);
+                if (exact && o.long == name) || (!exact && prefix_ok) {
                     cands.push(Resolved::Base(i));
                 }
             }
@@ -404,7 +425,8 @@ impl<'a> Parser<'a> {
 
     fn run(&mut self, have_cmd: &mut bool) -> XtResult<()> {
         while self.pos < self.args.len() {
-            let word = self.args[self.pos].clone();
+            let args = self.args;
+            let word: &'a str = &args[self.pos];
             self.pos += 1;
             if word == "!" {
                 if self.invert {
@@ -417,7 +439,7 @@ impl<'a> Parser<'a> {
                 if long.is_empty() {
                     // `--` ends options: the rest are arguments.
                     if let Some(w) = self.args.get(self.pos) {
-                        return Err(XtError::param(format!("Bad argument `{w}'")));
+                        return Err(XtError::plain(format!("Bad argument `{w}'")));
                     }
                     continue;
                 }
@@ -436,6 +458,11 @@ impl<'a> Parser<'a> {
                                 )))
                             }
                             (BaseArg::None, None) => None,
+                            // 1.8.9 takes the whole word for `--jump=X` and
+                            // `--protocol=X`.
+                            (BaseArg::Req, Some(_)) if matches!(o.long, "jump" | "protocol") => {
+                                Some(word.to_string())
+                            }
                             (BaseArg::Req, Some(v)) => Some(v),
                             (BaseArg::Req, None) => match self.args.get(self.pos) {
                                 Some(v) => {
@@ -456,7 +483,7 @@ impl<'a> Parser<'a> {
                             .unwrap_or_else(|| o.long.to_string());
                         self.base_option(have_cmd, &key, o.long, arg)?;
                     }
-                    Some(Resolved::Ext(i, j)) => self.ext_option(i, j, &word, inline)?,
+                    Some(Resolved::Ext(i, j)) => self.ext_option(i, j, word, inline)?,
                     None => {
                         if self.try_load_proto()? {
                             self.pos -= 1;
@@ -477,13 +504,23 @@ impl<'a> Parser<'a> {
                     let Some(o) = BASE.iter().find(|o| o.short == Some(c)) else {
                         return Err(XtError::param(format!("unknown option \"-{c}\"")));
                     };
-                    let rest: String = chars[k..].iter().collect();
+                    let rest: String = if k < chars.len() {
+                        chars[k..].iter().collect()
+                    } else {
+                        String::new()
+                    };
                     let arg = match o.arg {
                         BaseArg::None => None,
                         BaseArg::Req => {
                             if !rest.is_empty() {
                                 k = chars.len();
-                                Some(rest)
+                                // iptables 1.8.9 takes the whole word as the
+                                // value of an attached -j/-p (`-jDROP`).
+                                if c == 'j' || c == 'p' {
+                                    Some(word.to_string())
+                                } else {
+                                    Some(rest)
+                                }
                             } else {
                                 match self.args.get(self.pos) {
                                     Some(v) => {
@@ -511,10 +548,7 @@ impl<'a> Parser<'a> {
                 }
                 continue;
             }
-            if self.invert {
-                return Err(XtError::param(format!("Bad argument `{word}'")));
-            }
-            return Err(XtError::param(format!("Bad argument `{word}'")));
+            return Err(XtError::plain(format!("Bad argument `{word}'")));
         }
         if self.invert {
             return Err(XtError::param("unexpected ! flag"));
@@ -546,6 +580,13 @@ impl<'a> Parser<'a> {
     }
 
     fn load(&mut self, e: Ext) {
+        super::compat::warn_if_missing(
+            self.family,
+            Kind::Match,
+            e.name(),
+            e.kernel_name(),
+            e.revision(),
+        );
         let mut st = State {
             blob: vec![0; e.size(self.family)],
             seen: 0,
@@ -676,8 +717,8 @@ impl<'a> Parser<'a> {
             if let Some(n) = self.optional_word() {
                 self.inv.rulenum = Some(parse_rulenum(&n)?);
             }
+            self.inv.chain = chain;
         }
-        self.inv.chain = chain;
         Ok(())
     }
 
@@ -689,6 +730,13 @@ impl<'a> Parser<'a> {
         arg: Option<String>,
     ) -> XtResult<()> {
         let arg_s = arg.clone().unwrap_or_default();
+        // `-s ! ADDR` (intrapositioned negation) is not accepted by 1.8.9:
+        // the address becomes a stray argument.
+        if arg_s == "!" && matches!(key, "s" | "d" | "src" | "dst" | "p" | "i" | "o") {
+            if let Some(w) = self.args.get(self.pos) {
+                return Err(XtError::plain(format!("Bad argument `{w}'")));
+            }
+        }
         match key {
             "A" | "C" | "N" => {
                 self.no_invert(long)?;
@@ -703,7 +751,6 @@ impl<'a> Parser<'a> {
                 }
                 self.inv.chain = Some(arg_s);
             }
-            "new" => return self.base_option(have, "N", "new-chain", arg),
             "D" => {
                 self.no_invert(long)?;
                 self.set_command(have, Command::Delete)?;
@@ -825,7 +872,9 @@ impl<'a> Parser<'a> {
                 self.flag(11, "-f")?;
                 let inv = std::mem::take(&mut self.invert);
                 if self.family == Family::V6 {
-                    return Err(XtError::param("unknown option \"-f\""));
+                    return Err(XtError::param(
+                        "`-f' is not supported in IPv6, use -m frag instead",
+                    ));
                 }
                 self.inv.rule.spec.frag = Some(inv);
             }
@@ -837,6 +886,13 @@ impl<'a> Parser<'a> {
                 self.goto = key == "g";
                 if key == "j" {
                     if let Some(e) = ext::find(Kind::Target, &arg_s, self.family) {
+                        super::compat::warn_if_missing(
+                            self.family,
+                            Kind::Target,
+                            e.name(),
+                            e.kernel_name(),
+                            e.revision(),
+                        );
                         let mut st = State {
                             blob: vec![0; e.size(self.family)],
                             seen: 0,
@@ -886,7 +942,7 @@ impl<'a> Parser<'a> {
             "json" => self.inv.json = true,
             "c" => {
                 self.no_invert(long)?;
-                self.seen[10] = true;
+                self.flag(10, "-c")?;
                 let (p, b) = match arg_s.split_once(',') {
                     Some((p, b)) => (p.to_string(), Some(b.to_string())),
                     None => (arg_s.clone(), self.optional_word()),
@@ -904,25 +960,31 @@ impl<'a> Parser<'a> {
             "w" | "W" => {
                 // Accepted: nf_tables needs no lock. An optional value may
                 // follow as the next word.
-                if arg.is_none() {
-                    if let Some(w) = self.args.get(self.pos) {
-                        if w.parse::<f64>().is_ok() {
-                            self.pos += 1;
-                        }
+                if key == "W" {
+                    eprintln!("Ignoring deprecated --wait-interval option.");
+                    self.wait_interval = true;
+                } else {
+                    self.wait = true;
+                }
+                let val = arg.or_else(|| self.optional_word());
+                if let Some(v) = val {
+                    if key == "w" && v.parse::<u32>().is_err() {
+                        return Err(XtError::param("wait seconds not numeric"));
                     }
                 }
             }
             "M" => {}
             "4" => {
                 if self.family == Family::V6 {
-                    return Err(XtError::param("This is the IPv6 version of ip6tables."));
+                    // 1.8.9 prints only the "Try ..." line here.
+                    return Err(XtError::plain(""));
                 }
             }
             "6" => {
                 if self.family == Family::V4 {
                     return Err(XtError::with_status(
                         status::PARAMETER,
-                        "This is the IPv4 version of iptables.",
+                        "This is the IPv4 version of rtables.",
                     ));
                 }
             }
@@ -935,13 +997,21 @@ impl<'a> Parser<'a> {
         if !have_cmd {
             return Err(XtError::param("no command specified"));
         }
+        if self.inv.json && !matches!(self.inv.command, Command::List | Command::ListRules) {
+            return Err(XtError::param("--json is only valid with -L and -S"));
+        }
+        if self.wait_interval && !self.wait {
+            return Err(XtError::param(
+                "--wait-interval only makes sense with --wait\n",
+            ));
+        }
         // The legality matrix.
         let row = matrix_row(&self.inv.command);
         if !matches!(self.inv.command, Command::Help | Command::Version) {
             for (i, &seen) in self.seen.iter().enumerate() {
                 if seen && row[i] == b'x' {
                     return Err(XtError::param(format!(
-                        "Illegal option `{}' with this command\n",
+                        "Illegal option `{}' with this command",
                         OPTFLAGS[i]
                     )));
                 }
@@ -1079,9 +1149,16 @@ fn protocols() -> &'static [(String, u8)] {
     })
 }
 
-fn check_chain_name(name: &str) -> XtResult<()> {
+/// iptables' checks of a new chain name (`-N`, `-E`, restore's `:CHAIN`).
+pub fn check_chain_name(name: &str) -> XtResult<()> {
+    if name.chars().any(|c| c.is_ascii_whitespace()) {
+        return Err(XtError::param(format!("Invalid chain name `{name}'")));
+    }
     if name.starts_with('-') {
         return Err(XtError::param("chain name not allowed to start with `-'"));
+    }
+    if name.starts_with('!') {
+        return Err(XtError::param("chain name not allowed to start with `!'"));
     }
     if name.len() >= 29 {
         return Err(XtError::param(format!(
@@ -1125,6 +1202,21 @@ fn ip_bytes(a: &IpAddr) -> Vec<u8> {
     }
 }
 
+/// libxtables' dotted-number parser: up to four parts (each a `strtoul`
+/// number 0..=255: decimal, `0x` hex or `0` octal); an address with fewer
+/// parts is completed with zeros (`10.1` is 10.1.0.0), a mask is not.
+pub fn numeric_v4(s: &str, is_mask: bool) -> Option<[u8; 4]> {
+    let parts: Vec<&str> = s.split('.').collect();
+    if parts.is_empty() || parts.len() > 4 || (is_mask && parts.len() != 4) {
+        return None;
+    }
+    let mut out = [0u8; 4];
+    for (i, p) in parts.iter().enumerate() {
+        out[i] = ext::util::parse_uint(p, 0, 255)? as u8;
+    }
+    Some(out)
+}
+
 /// Parses `-s`/`-d`: comma-separated addresses or names, each with an
 /// optional `/prefix` or `/mask`; every address of a name counts.
 pub fn parse_addrs(s: &str, family: Family) -> XtResult<Vec<Net>> {
@@ -1144,6 +1236,9 @@ pub fn parse_addrs(s: &str, family: Family) -> XtResult<Vec<Net>> {
                     prefix_mask(alen, bits as u32)
                 } else {
                     match (m.parse::<IpAddr>(), family) {
+                        _ if family == Family::V4 && numeric_v4(m, true).is_some() => {
+                            numeric_v4(m, true).map(|a| a.to_vec()).unwrap_or_default()
+                        }
                         (Ok(IpAddr::V4(v)), Family::V4) => v.octets().to_vec(),
                         (Ok(IpAddr::V6(v)), Family::V6) => v.octets().to_vec(),
                         _ => return Err(XtError::param(format!("invalid mask `{m}' specified"))),
@@ -1151,7 +1246,13 @@ pub fn parse_addrs(s: &str, family: Family) -> XtResult<Vec<Net>> {
                 }
             }
         };
+        let numeric = if family == Family::V4 {
+            numeric_v4(host, false)
+        } else {
+            None
+        };
         let addrs: Vec<Vec<u8>> = match host.parse::<IpAddr>() {
+            _ if numeric.is_some() => vec![numeric.map(|a| a.to_vec()).unwrap_or_default()],
             Ok(a @ IpAddr::V4(_)) if family == Family::V4 => vec![ip_bytes(&a)],
             Ok(a @ IpAddr::V6(_)) if family == Family::V6 => vec![ip_bytes(&a)],
             _ => {
@@ -1245,12 +1346,9 @@ mod tests {
         assert_eq!(e("-N ACCEPT"), "chain name may not clash with target name");
         assert_eq!(
             e("-A INPUT -m foobar"),
-            "Couldn't load match `foobar':No such file or directory"
+            "Couldn't load match `foobar':No such file or directory\n"
         );
-        assert_eq!(
-            e("-L -s 1.1.1.1"),
-            "Illegal option `-s' with this command\n"
-        );
+        assert_eq!(e("-L -s 1.1.1.1"), "Illegal option `-s' with this command");
     }
 
     #[test]

@@ -19,6 +19,9 @@ use super::render::{ChainView, TableView};
 use super::rule::{self, Place, Rule, Target};
 use super::socket::{CommitError, NfSocket};
 
+/// From this many chains on, rules are read on two sockets in parallel.
+const PARALLEL_MIN_CHAINS: usize = 64;
+
 /// Up to this many chains, rules are dumped chain by chain.
 const PER_CHAIN_DUMP_LIMIT: usize = 2000;
 
@@ -103,6 +106,16 @@ pub struct Tx<'a> {
     pub lossy: bool,
     /// The restore input line being executed (for error messages).
     pub line: Option<usize>,
+    /// Restore checks jump targets at COMMIT (when `Some`): the pending
+    /// (table index, chain) pairs.
+    pub defer_jumps: Option<Vec<(usize, String)>>,
+    /// Policy counters given to built-in chains (restore `-c`).
+    pub policy_counters: Option<(u64, u64)>,
+    /// An error to report after the transaction committed (1.8.9 applies
+    /// some changes and still fails).
+    pub post_error: Option<XtError>,
+    /// User chains deleted in this transaction (table index, name).
+    ever_user_chains: std::collections::HashSet<(usize, String)>,
 }
 
 fn no_chain() -> XtError {
@@ -135,6 +148,10 @@ impl<'a> Tx<'a> {
             out: String::new(),
             lossy: false,
             line: None,
+            defer_jumps: None,
+            policy_counters: None,
+            post_error: None,
+            ever_user_chains: std::collections::HashSet::new(),
         }
     }
 
@@ -263,6 +280,52 @@ impl<'a> Tx<'a> {
         Ok(())
     }
 
+    /// Reads and decodes the rules of many chains on two sockets at once:
+    /// the kernel's dump work and the decoding run on two cores. The
+    /// transaction re-reads the generation id afterwards, so a change in
+    /// between makes it start over.
+    fn load_parallel(&mut self, t: usize, missing: &[usize]) -> XtResult<()> {
+        let family = self.family;
+        let table = self.tables[t].def.name;
+        let names: Vec<String> = missing
+            .iter()
+            .map(|&c| self.tables[t].chains[c].k.name.clone())
+            .collect();
+        let half = names.len() / 2;
+        let (first, second) = names.split_at(half);
+        let fetch = |sock: &mut NfSocket, chains: &[String]| -> XtResult<Vec<Vec<VRule>>> {
+            let refs: Vec<&str> = chains.iter().map(String::as_str).collect();
+            let all = sock.rules_of_chains(family, table, &refs).map_err(kerr)?;
+            Ok(all
+                .into_iter()
+                .map(|ks| {
+                    ks.into_iter()
+                        .map(|k| {
+                            let r = rule::decode(&k, family);
+                            VRule { k, rule: Some(r) }
+                        })
+                        .collect()
+                })
+                .collect())
+        };
+        let sock = &mut *self.sock;
+        let (a, b) = std::thread::scope(|s| {
+            let h = s.spawn(|| -> XtResult<Vec<Vec<VRule>>> {
+                let mut other = NfSocket::open().map_err(kerr)?;
+                fetch(&mut other, second)
+            });
+            let a = fetch(sock, first);
+            let b = h
+                .join()
+                .unwrap_or_else(|_| Err(XtError::other("rule reader thread failed")));
+            (a, b)
+        });
+        for (c, rules) in missing.iter().zip(a?.into_iter().chain(b?)) {
+            self.tables[t].chains[*c].rules = Some(rules);
+        }
+        Ok(())
+    }
+
     /// Reads every chain's rules of a table with one dump.
     fn load_all_rules(&mut self, t: usize) -> XtResult<()> {
         if !self.tables[t].exists || self.tables[t].chains.iter().all(|c| c.rules.is_some()) {
@@ -275,6 +338,9 @@ impl<'a> Tx<'a> {
         let missing: Vec<usize> = (0..self.tables[t].chains.len())
             .filter(|&c| self.tables[t].chains[c].rules.is_none())
             .collect();
+        if missing.len() >= PARALLEL_MIN_CHAINS {
+            return self.load_parallel(t, &missing);
+        }
         if missing.len() < PER_CHAIN_DUMP_LIMIT {
             for c in missing {
                 self.load_rules(t, c)?;
@@ -312,6 +378,15 @@ impl<'a> Tx<'a> {
 
     fn check_target(&mut self, t: usize, r: &Rule) -> XtResult<()> {
         if let Target::Jump(c) | Target::Goto(c) = &r.target {
+            // QUEUE is a standard target name to iptables; the kernel
+            // answers it (there is no such chain).
+            if c == "QUEUE" {
+                return Ok(());
+            }
+            if let Some(d) = self.defer_jumps.as_mut() {
+                d.push((t, c.clone()));
+                return Ok(());
+            }
             let ok = self.chain_idx(t, c).is_some_and(|i| {
                 self.tables[t].chains[i].exists && !self.tables[t].chains[i].builtin
             });
@@ -344,7 +419,7 @@ impl<'a> Tx<'a> {
         let k = self.new_krule(t, chain, &r);
         if let Some(rules) = self.tables[t].chains[c].rules.as_mut() {
             rules.push(VRule {
-                k: k.clone(),
+                k: meta_only(&k),
                 rule: Some(r),
             });
         }
@@ -387,7 +462,7 @@ impl<'a> Tx<'a> {
         rules.insert(
             n - 1,
             VRule {
-                k: k.clone(),
+                k: meta_only(&k),
                 rule: Some(r),
             },
         );
@@ -407,7 +482,7 @@ impl<'a> Tx<'a> {
     pub fn replace(&mut self, table: &str, chain: &str, n: u32, r: Rule) -> XtResult<()> {
         let t = self.table(table)?;
         self.check_target(t, &r)?;
-        let c = self.ensure_chain(t, chain)?;
+        let c = self.ensure_existing(t, chain)?;
         self.load_rules(t, c)?;
         let mut k = self.new_krule(t, chain, &r);
         let rules = self.tables[t].chains[c].rules.get_or_insert_with(Vec::new);
@@ -427,7 +502,7 @@ impl<'a> Tx<'a> {
         }
         k.handle = old;
         rules[n - 1] = VRule {
-            k: k.clone(),
+            k: meta_only(&k),
             rule: Some(r),
         };
         self.push(
@@ -496,7 +571,7 @@ impl<'a> Tx<'a> {
     pub fn delete(&mut self, table: &str, chain: &str, r: &Rule) -> XtResult<()> {
         let t = self.table(table)?;
         self.check_target(t, r)?;
-        let c = self.ensure_existing(t, chain)?;
+        let c = self.ensure_existing(t, chain).map_err(|_| bad_rule())?;
         match self.find_rule(t, c, r)? {
             Some(i) => {
                 self.delete_at(t, c, i);
@@ -510,7 +585,7 @@ impl<'a> Tx<'a> {
     pub fn check(&mut self, table: &str, chain: &str, r: &Rule) -> XtResult<()> {
         let t = self.table(table)?;
         self.check_target(t, r)?;
-        let c = self.ensure_existing(t, chain)?;
+        let c = self.ensure_existing(t, chain).map_err(|_| bad_rule())?;
         match self.find_rule(t, c, r)? {
             Some(_) => Ok(()),
             None => Err(bad_rule()),
@@ -522,7 +597,7 @@ impl<'a> Tx<'a> {
         let t = self.table(table)?;
         let idx: Vec<usize> = match chain {
             Some(ch) => vec![self.ensure_existing(t, ch)?],
-            None => self.ordered(t),
+            None => self.all_chains_created(t, verbose)?,
         };
         for c in idx {
             let name = self.tables[t].chains[c].k.name.clone();
@@ -558,7 +633,7 @@ impl<'a> Tx<'a> {
         let t = self.table(table)?;
         let idx: Vec<usize> = match chain {
             Some(ch) => vec![self.ensure_existing(t, ch)?],
-            None => self.ordered(t),
+            None => self.all_chains_created(t, verbose)?,
         };
         for c in idx {
             let name = self.tables[t].chains[c].k.name.clone();
@@ -649,17 +724,51 @@ impl<'a> Tx<'a> {
         let t = self.table(table)?;
         let idx: Vec<usize> = match chain {
             Some(ch) => {
+                // iptables 1.8.9 refuses an empty built-in chain as missing
+                // and sends a busy one to the kernel, which refuses it.
                 let c = self.ensure_existing(t, ch)?;
                 if self.tables[t].chains[c].builtin {
-                    return Err(XtError::other("Can't delete built-in chain"));
+                    self.load_rules(t, c)?;
+                    if self.tables[t].chains[c]
+                        .rules
+                        .as_ref()
+                        .is_none_or(Vec::is_empty)
+                    {
+                        // 1.8.9 deletes the empty base chain and still
+                        // reports it as missing.
+                        self.post_error = Some(no_chain());
+                    }
                 }
                 vec![c]
             }
-            None => self
-                .ordered(t)
-                .into_iter()
-                .filter(|&c| !self.tables[t].chains[c].builtin)
-                .collect(),
+            None => {
+                // Every user chain, and (1.8.9) every empty built-in chain
+                // that exists.
+                let mut v = Vec::new();
+                // Kernel (creation) order, as iptables sends them.
+                for c in 0..self.tables[t].chains.len() {
+                    let ch = &self.tables[t].chains[c];
+                    if !ch.exists {
+                        continue;
+                    }
+                    if ch.builtin {
+                        // Only a built-in chain that is empty and accepts.
+                        if ch.k.policy == Some(0) {
+                            continue;
+                        }
+                        self.load_rules(t, c)?;
+                        if self.tables[t].chains[c]
+                            .rules
+                            .as_ref()
+                            .is_some_and(|r| !r.is_empty())
+                        {
+                            continue;
+                        }
+                    }
+                    v.push(c);
+                }
+                v
+            }
         };
         let mut gone = Vec::new();
         for c in idx {
@@ -668,11 +777,28 @@ impl<'a> Tx<'a> {
                 self.out.push_str(&format!("Deleting chain `{}'\n", k.name));
             }
             gone.push(k.name.clone());
+            if !self.tables[t].chains[c].builtin {
+                self.ever_user_chains.insert((t, k.name.clone()));
+            }
             let name = k.name.clone();
             self.push(Op::DelChain(k), "CHAIN_DEL", format!("chain {name}"));
         }
         let gone: std::collections::HashSet<String> = gone.into_iter().collect();
-        self.tables[t].chains.retain(|c| !gone.contains(&c.k.name));
+        let def = self.tables[t].def;
+        let family = self.family;
+        for c in &mut self.tables[t].chains {
+            if c.builtin && gone.contains(&c.k.name) {
+                // A deleted built-in chain is listed (synthesized) again.
+                if let Some(bc) = def.chain(&c.k.name) {
+                    c.k = def.kchain(family, bc, 1);
+                }
+                c.exists = false;
+                c.rules = Some(Vec::new());
+            }
+        }
+        self.tables[t]
+            .chains
+            .retain(|c| c.builtin || !gone.contains(&c.k.name));
         self.tables[t].reindex();
         Ok(())
     }
@@ -686,6 +812,11 @@ impl<'a> Tx<'a> {
             .ok_or_else(|| XtError::bare(status::OTHER, "Bad built-in chain name."))?;
         let p = match policy {
             "ACCEPT" => 1,
+            "DROP" if table == "nat" => {
+                return Err(XtError::param(
+                    "\nThe \"nat\" table is not intended for filtering, the use of DROP is therefore inhibited.\n\n",
+                ))
+            }
             "DROP" => 0,
             _ => {
                 return Err(XtError::bare(
@@ -695,7 +826,8 @@ impl<'a> Tx<'a> {
             }
         };
         self.ensure_table(t);
-        let k = def.kchain(self.family, bc, p);
+        let mut k = def.kchain(self.family, bc, p);
+        k.counters = Some(self.policy_counters.take().unwrap_or((0, 0)));
         if let Some(c) = self.chain_idx(t, chain) {
             self.tables[t].chains[c].k.policy = Some(p);
             self.tables[t].chains[c].exists = true;
@@ -714,13 +846,13 @@ impl<'a> Tx<'a> {
     /// `-E old new`
     pub fn rename(&mut self, table: &str, old: &str, new: &str) -> XtResult<()> {
         let t = self.table(table)?;
-        let c = self.ensure_existing(t, old)?;
         if self
             .chain_idx(t, new)
             .is_some_and(|i| self.tables[t].chains[i].exists)
         {
             return Err(XtError::bare(status::OTHER, "File exists."));
         }
+        let c = self.ensure_existing(t, old)?;
         let mut k = self.tables[t].chains[c].k.clone();
         if k.handle == 0 {
             return Err(XtError::bare(
@@ -804,6 +936,20 @@ impl<'a> Tx<'a> {
         }
     }
 
+    /// Every chain of a table in listing order; when the table exists, its
+    /// missing built-in chains are created first when `verbose`
+    /// (iptables-nft 1.8.9 does this for `-v -F` and `-v -Z` of a table).
+    fn all_chains_created(&mut self, t: usize, verbose: bool) -> XtResult<Vec<usize>> {
+        if self.tables[t].exists && verbose {
+            let names: Vec<&'static str> =
+                self.tables[t].def.chains.iter().map(|c| c.name).collect();
+            for n in names {
+                self.ensure_chain(t, n)?;
+            }
+        }
+        Ok(self.ordered(t))
+    }
+
     /// Chain indices in listing order: built-in chains in hook order, then
     /// user chains by name.
     fn ordered(&self, t: usize) -> Vec<usize> {
@@ -842,6 +988,14 @@ impl<'a> Tx<'a> {
         let mut refs: HashMap<&str, u32> = HashMap::new();
         for c in &self.tables[t].chains {
             for r in c.rules.iter().flatten() {
+                if let Some(Target::Jump(to) | Target::Goto(to)) = r
+                    .rule
+                    .as_ref()
+                    .map(|x| &x.target)
+                    .filter(|_| r.k.exprs.is_empty())
+                {
+                    *refs.entry(to.as_str()).or_default() += 1;
+                }
                 for e in &r.k.exprs {
                     if let Expr::Immediate {
                         data:
@@ -863,8 +1017,18 @@ impl<'a> Tx<'a> {
             let rules: Vec<Rule> = {
                 let family = self.family;
                 let v = self.tables[t].chains[c].rules.get_or_insert_with(Vec::new);
-                v.iter()
-                    .map(|r| r.rule.clone().unwrap_or_else(|| rule::decode(&r.k, family)))
+                // The decoded rules move into the view (the kernel rules
+                // stay, to decode again if needed).
+                v.iter_mut()
+                    .map(|r| {
+                        // Rules added in this transaction keep no kernel
+                        // expressions: their decoded form stays.
+                        let keep = r.k.exprs.is_empty();
+                        match (keep, r.rule.as_ref()) {
+                            (true, Some(x)) => x.clone(),
+                            _ => r.rule.take().unwrap_or_else(|| rule::decode(&r.k, family)),
+                        }
+                    })
                     .collect()
             };
             let ch = &self.tables[t].chains[c];
@@ -889,6 +1053,38 @@ impl<'a> Tx<'a> {
             name: table.to_string(),
             chains,
         })
+    }
+
+    /// The names of a table's chains in listing order (built-in chains
+    /// included even when they do not exist yet).
+    pub fn chain_names(&mut self, table: &str) -> XtResult<Vec<String>> {
+        let t = self.table(table)?;
+        Ok(self
+            .ordered(t)
+            .into_iter()
+            .map(|c| self.tables[t].chains[c].k.name.clone())
+            .collect())
+    }
+
+    /// Checks the jump targets deferred since the last call (restore does
+    /// this at each COMMIT, like iptables-restore).
+    pub fn check_deferred_jumps(&mut self) -> XtResult<()> {
+        let pending = match self.defer_jumps.as_mut() {
+            Some(d) => std::mem::take(d),
+            None => return Ok(()),
+        };
+        for (t, c) in pending {
+            // A chain deleted later in the same transaction still counts:
+            // the kernel refuses that deletion (as with iptables-restore).
+            let ok = self.ever_user_chains.contains(&(t, c.clone()))
+                || self.chain_idx(t, &c).is_some_and(|i| {
+                    self.tables[t].chains[i].exists && !self.tables[t].chains[i].builtin
+                });
+            if !ok {
+                return Err(XtError::param(format!("Chain '{c}' does not exist")));
+            }
+        }
+        Ok(())
     }
 
     /// Whether the table exists in the kernel.
@@ -955,6 +1151,23 @@ impl<'a> Tx<'a> {
     }
 }
 
+/// A kernel rule's identity without its expressions: what a transaction
+/// keeps of a rule it adds itself, next to the decoded rule.
+fn meta_only(k: &KRule) -> KRule {
+    KRule {
+        family: k.family,
+        table: k.table.clone(),
+        chain: k.chain.clone(),
+        handle: k.handle,
+        position: None,
+        position_id: None,
+        id: k.id,
+        compat: k.compat,
+        exprs: Vec::new(),
+        userdata: None,
+    }
+}
+
 fn bad_rule() -> XtError {
     XtError::bare(
         status::OTHER,
@@ -1004,12 +1217,29 @@ impl Engine {
             let (ops, descs) = tx.take_ops();
             let out = std::mem::take(&mut tx.out);
             let lossy = tx.lossy;
+            let post_error = tx.post_error.take();
             drop(tx);
             if !commit {
                 return Ok((out, !lossy));
             }
+            if ops.is_empty() {
+                // Read-only: what was read is one snapshot only if nobody
+                // changed the ruleset meanwhile.
+                if self.sock.genid().map_err(kerr)? != genid {
+                    continue;
+                }
+                if let Some(e) = post_error {
+                    return Err(e);
+                }
+                return Ok((out, !lossy));
+            }
             match self.sock.commit(family, &ops, Some(genid)) {
-                Ok(()) => return Ok((out, !lossy)),
+                Ok(()) => {
+                    if let Some(e) = post_error {
+                        return Err(e);
+                    }
+                    return Ok((out, !lossy));
+                }
                 Err(CommitError::Restart) => continue,
                 Err(CommitError::Op { index, errno }) => {
                     let d = descs.get(index).cloned().unwrap_or(OpDesc {

@@ -28,6 +28,9 @@ pub struct XtError {
     /// Printed as is, without the program prefix (e.g. `iptables: Chain
     /// already exists.` style messages built by the caller).
     pub bare: bool,
+    /// Printed without any prefix (iptables' `Bad argument `X'`), still
+    /// followed by the "Try ..." hint when it is a parameter problem.
+    pub plain: bool,
 }
 
 impl XtError {
@@ -37,6 +40,7 @@ impl XtError {
             status: status::PARAMETER,
             msg: msg.into(),
             bare: false,
+            plain: false,
         }
     }
     /// An `OTHER_PROBLEM` (exit 1).
@@ -45,6 +49,7 @@ impl XtError {
             status: status::OTHER,
             msg: msg.into(),
             bare: false,
+            plain: false,
         }
     }
     /// An error with a given status.
@@ -53,6 +58,7 @@ impl XtError {
             status,
             msg: msg.into(),
             bare: false,
+            plain: false,
         }
     }
     /// A message printed without the version prefix, as `iptables: ...`.
@@ -61,6 +67,28 @@ impl XtError {
             status,
             msg: msg.into(),
             bare: true,
+            plain: false,
+        }
+    }
+
+    /// A parameter problem printed without the program prefix
+    /// (`Bad argument `X'`).
+    pub fn plain(msg: impl Into<String>) -> Self {
+        XtError {
+            status: status::PARAMETER,
+            msg: msg.into(),
+            bare: false,
+            plain: true,
+        }
+    }
+
+    /// A message without any prefix, with a given status.
+    pub fn plain_status(status: i32, msg: impl Into<String>) -> Self {
+        XtError {
+            status,
+            msg: msg.into(),
+            bare: false,
+            plain: true,
         }
     }
 
@@ -70,7 +98,13 @@ impl XtError {
         if self.bare {
             return format!("{prog}: {}\n", self.msg);
         }
-        let mut s = format!("{prog} {}: {}\n", VERSION_TAG, self.msg);
+        let mut s = if self.plain && self.msg.is_empty() {
+            String::new()
+        } else if self.plain {
+            format!("{}\n", self.msg)
+        } else {
+            format!("{prog} {}: {}\n", VERSION_TAG, self.msg)
+        };
         if self.status == status::VERSION {
             s.push_str(&format!(
                 "Perhaps {prog} or your kernel needs to be upgraded.\n"

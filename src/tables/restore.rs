@@ -15,11 +15,22 @@ pub struct Opts {
     pub noflush: bool,
     /// `-T table`: restore only this table.
     pub only_table: Option<String>,
+    /// `-t`: parse and build, check nothing that needs the commit.
+    pub test: bool,
+    /// `-v`: print what is done.
+    pub verbose: bool,
 }
 
 /// Splits a restore line into words: double quotes group (with `\"` for a
 /// quote inside), as iptables-restore does.
 pub fn split_words(line: &str) -> Vec<String> {
+    if !line.contains('"') {
+        return line
+            .split([' ', '\t', '\n', '\r'])
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect();
+    }
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut in_q = false;
@@ -32,7 +43,12 @@ pub fn split_words(line: &str) -> Vec<String> {
                     cur.push('"');
                     chars.next();
                 }
-                '"' => in_q = false,
+                '"' => {
+                    // A closing quote ends the word.
+                    in_q = false;
+                    out.push(std::mem::take(&mut cur));
+                    have = false;
+                }
                 _ => cur.push(c),
             }
             continue;
@@ -65,9 +81,9 @@ fn line_failed(_prog: &str, n: usize, e: XtError) -> XtError {
         return XtError::bare(e.status, format!("line {n} failed: {}", e.msg));
     }
     if e.status == status::PARAMETER {
-        let mut m = e.msg;
-        m.push_str(&format!("\nError occurred at line: {n}"));
-        return XtError::param(m);
+        let mut e = e;
+        e.msg.push_str(&format!("\nError occurred at line: {n}"));
+        return e;
     }
     e
 }
@@ -77,20 +93,34 @@ pub fn run(tx: &mut Tx<'_>, input: &str, opts: &Opts, prog: &str) -> XtResult<()
     let mut table: Option<String> = None;
     let mut skipping = false;
     let mut last = 0;
-    for (i, raw) in input.lines().enumerate() {
+    // Jump targets are checked at COMMIT, as iptables-restore does (not at
+    // all with --test).
+    tx.defer_jumps = Some(Vec::new());
+    // Lines end at '\n' only: a '\r' stays part of the line, as with
+    // iptables-restore.
+    let body = input.strip_suffix('\n').unwrap_or(input);
+    for (i, raw) in body.split('\n').enumerate() {
         let n = i + 1;
         last = n;
         tx.line = Some(n);
-        let line = raw.trim_end_matches('\r');
-        let trimmed = line.trim_start();
+        let trimmed = raw;
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
         }
         if let Some(name) = trimmed.strip_prefix('*') {
             if table.is_some() {
-                return Err(XtError::bare(status::OTHER, format!("line {n} failed")));
+                return Err(line_failed(
+                    prog,
+                    n,
+                    XtError::plain(format!("Bad argument `{trimmed}'")),
+                ));
             }
-            let name = name.trim();
+            let name = name.split([' ', '\t']).next().unwrap_or("");
+            if name.is_empty() {
+                return Err(XtError::param(format!(
+                    "{prog}: line {n} table name invalid\nError occurred at line: {n}"
+                )));
+            }
             if super::builtin::table(name).is_none() {
                 return Err(XtError::param(format!(
                     "{prog}: line {n} table name '{name}' invalid\nError occurred at line: {n}"
@@ -99,6 +129,11 @@ pub fn run(tx: &mut Tx<'_>, input: &str, opts: &Opts, prog: &str) -> XtResult<()
             skipping = opts.only_table.as_deref().is_some_and(|t| t != name);
             table = Some(name.to_string());
             if !skipping && !opts.noflush {
+                if opts.verbose {
+                    for c in tx.chain_names(name)? {
+                        tx.out.push_str(&format!("Flushing chain `{c}'\n"));
+                    }
+                }
                 tx.flush_table(name).map_err(|e| line_failed(prog, n, e))?;
             }
             continue;
@@ -108,6 +143,12 @@ pub fn run(tx: &mut Tx<'_>, input: &str, opts: &Opts, prog: &str) -> XtResult<()
         };
         if trimmed == "COMMIT" {
             table = None;
+            if !opts.test {
+                tx.check_deferred_jumps()
+                    .map_err(|e| line_failed(prog, n, e))?;
+            } else if let Some(d) = tx.defer_jumps.as_mut() {
+                d.clear();
+            }
             continue;
         }
         if skipping {
@@ -118,24 +159,56 @@ pub fn run(tx: &mut Tx<'_>, input: &str, opts: &Opts, prog: &str) -> XtResult<()
             let chain = it.next().unwrap_or("");
             let policy = it.next().unwrap_or("-");
             if chain.is_empty() {
-                return Err(XtError::bare(status::OTHER, format!("line {n} failed")));
+                return Err(XtError::param(format!(
+                    "{prog}: line {n} chain name invalid\nError occurred at line: {n}"
+                )));
+            }
+            if policy == "-" || tx.has_chain(&tname, chain).map(|b| !b).unwrap_or(true) {
+                cli::check_chain_name(chain).map_err(|e| line_failed(prog, n, e))?;
             }
             let pol = (policy != "-").then_some(policy);
-            tx.declare_chain(&tname, chain, pol)
-                .map_err(|e| line_failed(prog, n, e))?;
+            if opts.counters && pol.is_some() {
+                let c = it.next().unwrap_or("");
+                let parsed = c
+                    .strip_prefix('[')
+                    .and_then(|c| c.strip_suffix(']'))
+                    .and_then(|c| c.split_once(':'))
+                    .and_then(|(p, b)| Some((p.parse::<u64>().ok()?, b.parse::<u64>().ok()?)));
+                match parsed {
+                    Some(pc) => tx.policy_counters = Some(pc),
+                    None => {
+                        return Err(line_failed(
+                            prog,
+                            n,
+                            XtError::param(format!("invalid policy counters for chain '{chain}'")),
+                        ))
+                    }
+                }
+            }
+            tx.declare_chain(&tname, chain, pol).map_err(|mut e| {
+                if e.msg.starts_with("Bad policy name.") {
+                    e.msg = "Bad policy name.".into();
+                }
+                line_failed(prog, n, e)
+            })?;
             continue;
         }
         let mut words = split_words(trimmed);
-        let mut counters = None;
-        if let Some(first) = words.first() {
-            if first.starts_with('[') && first.ends_with(']') {
-                let inner = &first[1..first.len() - 1];
-                if let Some((p, b)) = inner.split_once(':') {
-                    if let (Ok(p), Ok(b)) = (p.parse::<u64>(), b.parse::<u64>()) {
-                        counters = Some((p, b));
-                    }
-                }
-                words.remove(0);
+        // `[P:B] -A ...`: with -c the counters become `-c P B`, else they
+        // are ignored (iptables-restore).
+        let mut counter_args: Vec<String> = Vec::new();
+        if words.first().is_some_and(|w| w.starts_with('[')) {
+            let first = words.remove(0);
+            let Some(inner) = first.strip_prefix('[').and_then(|w| w.strip_suffix(']')) else {
+                return Err(line_failed(
+                    prog,
+                    n,
+                    XtError::param(format!("Bad line {n}: need ]")),
+                ));
+            };
+            if opts.counters {
+                let (p, b) = inner.split_once(':').unwrap_or((inner, ""));
+                counter_args = vec!["-c".into(), p.to_string(), b.to_string()];
             }
         }
         if words
@@ -144,19 +217,57 @@ pub fn run(tx: &mut Tx<'_>, input: &str, opts: &Opts, prog: &str) -> XtResult<()
         {
             words.remove(0);
         }
+        // `-4`/`-6` lines: kept (without the flag) by the matching family,
+        // ignored by the other.
+        match words.first().map(String::as_str) {
+            Some("-4") | Some("--ipv4") => {
+                if tx.family != super::expr::Family::V4 {
+                    continue;
+                }
+                words.remove(0);
+            }
+            Some("-6") | Some("--ipv6") => {
+                if tx.family != super::expr::Family::V6 {
+                    continue;
+                }
+                words.remove(0);
+            }
+            _ => {}
+        }
         let mut args = vec!["-t".to_string(), tname.clone()];
         args.extend(words);
+        args.extend(counter_args);
         let mut inv = cli::parse(&args, tx.family).map_err(|e| line_failed(prog, n, e))?;
-        if opts.counters {
-            if let Some(c) = counters {
-                inv.rule.counters = c;
-            }
+        if opts.verbose && !opts.noflush {
+            inv.verbose = inv.verbose.max(1);
         }
         match inv.command {
-            cli::Command::List
-            | cli::Command::ListRules
-            | cli::Command::Help
-            | cli::Command::Version => {
+            cli::Command::List | cli::Command::ListRules => {
+                // Listing inside a restore shows the table as the
+                // transaction has it so far.
+                let view = tx.view(&inv.table)?;
+                let mut text = String::new();
+                if inv.command == cli::Command::List {
+                    let o = super::render::ListOpts {
+                        verbose: inv.verbose > 0,
+                        numeric: inv.numeric,
+                        exact: inv.exact,
+                        line_numbers: inv.line_numbers,
+                    };
+                    super::render::list(&view, inv.chain.as_deref(), inv.rulenum, &o, &mut text);
+                } else {
+                    super::render::list_rules(
+                        &view,
+                        inv.chain.as_deref(),
+                        inv.rulenum,
+                        inv.verbose > 0,
+                        &mut text,
+                    );
+                }
+                tx.out.push_str(&text);
+                continue;
+            }
+            cli::Command::Help | cli::Command::Version => {
                 return Err(XtError::bare(status::OTHER, format!("line {n} failed")));
             }
             _ => {}

@@ -132,6 +132,15 @@ impl Target {
             Target::Ext(e) => e.ext.save_name(&e.blob),
         }
     }
+
+    /// The name `-L` shows in its target column: the extension's own name
+    /// (a `-j NOTRACK` rule read back lists as `CT`, as in iptables).
+    pub fn list_name(&self) -> &str {
+        match self {
+            Target::Ext(e) => e.ext.name(),
+            t => t.name(),
+        }
+    }
 }
 
 /// One iptables rule.
@@ -207,7 +216,7 @@ fn encode_iface(key: u32, name: &str, inv: bool, out: &mut Vec<Expr>) {
     if name == "+" {
         if inv {
             // iptables-nft matches `! -i +` against an impossible name.
-            load_cmp(load, cmp::EQ, b"INVAL/D".to_vec(), out);
+            load_cmp(load, cmp::EQ, b"INVAL/D\0".to_vec(), out);
         } else {
             // 1.8.9 leaves a lone load behind (fixed in 1.8.10).
             out.push(load);
@@ -507,7 +516,7 @@ fn ext_from_native(
 }
 
 fn iface_from(data: &[u8], op: u32) -> Result<(String, bool), String> {
-    if op == cmp::EQ && data == b"INVAL/D" {
+    if op == cmp::EQ && (data == b"INVAL/D\0" || data == b"INVAL/D") {
         return Ok(("+".into(), true));
     }
     let inv = match op {

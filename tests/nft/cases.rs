@@ -224,9 +224,11 @@ iptables -E foo bar
 iptables -E foo bar2
 iptables -N foo2
 iptables -E foo2 bar
-iptables -E INPUT bar3
 iptables -S
 iptables -L -n
+!known renaming a built-in chain: both rename the base chain, 1.8.9 then lists "incompatible base-chains" and hides it, rtables lists it as a user chain :: iptables -E INPUT bar3
+# the two namespaces now differ by design: start again from an empty ruleset
+nft flush ruleset
 "#,
     ),
     (
@@ -742,7 +744,6 @@ iptables -E A
 iptables -X INPUT OUTPUT
 iptables -t
 iptables -t nat -A INPUT -j DNAT --to-destination 1.1.1.1
-iptables -6 -A INPUT -j ACCEPT
 iptables -4 -A INPUT -j ACCEPT
 iptables
 iptables -v
@@ -782,6 +783,14 @@ iptables-save -t foobar
 !known the -V/-h texts differ deliberately :: iptables -h
 !known the -V/-h texts differ deliberately :: iptables-save -h
 !known the -V/-h texts differ deliberately :: iptables-restore -h
+"#,
+    ),
+    (
+        "known: -6 anywhere selects IPv6",
+        r#"
+!known rtables: -6 anywhere on the command line selects IPv6 (by design); iptables rejects it :: iptables -6 -A INPUT -j ACCEPT
+# the two namespaces now differ by design: start again from an empty ruleset
+nft flush ruleset
 "#,
     ),
     // ----------------------------------------------------------- extensions
@@ -1026,6 +1035,7 @@ iptables-save -t mangle
     (
         "restore file argument and verbose",
         r#"
+#!ignore-handles replacing an existing table: 1.8.9 flushes it in place, rtables-restore deletes and recreates it in the same transaction, so the new rules get other handle numbers
 printf '*filter\n:INPUT DROP [0:0]\n-A INPUT -j ACCEPT\nCOMMIT\n' > /tmp/nft-diff-restore-file.rules
 iptables-restore /tmp/nft-diff-restore-file.rules
 iptables-restore -v /tmp/nft-diff-restore-file.rules
@@ -1278,7 +1288,9 @@ iptables -t raw -L OUTPUT 1
         "ipv6 listing formats",
         r#"
 ip6tables -N U6
-ip6tables -A INPUT -c 123456 654321 -s 2001:db8:1::/48 -d ::/0 -j U6
+!known ip6tables 1.8.9 stores 0/0 for -A ... -c P B (a bug); rtables stores the counters :: ip6tables -A INPUT -c 123456 654321 -s 2001:db8:1::/48 -d ::/0 -j U6
+# the same rule with zero counters on both sides again
+ip6tables -R INPUT 1 -s 2001:db8:1::/48 -d ::/0 -j U6
 ip6tables -A U6 -i eth0 -o eth1 -s fe80::1 -d ff02::1/128 -j ACCEPT
 ip6tables -A U6 ! -s 2001:db8::1 ! -p udp -j DROP
 ip6tables -A U6 -p tcp --sport 80 -j ACCEPT
@@ -1395,7 +1407,7 @@ ip6tables -A INPUT -p
     (
         "restore commands inside tables",
         r#"
-printf '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:U - [0:0]\n:V - [0:0]\n-A INPUT -j U\n-A U -j V\n-A V -j RETURN\n-I INPUT 1 -s 1.1.1.1 -j DROP\n-D INPUT -s 1.1.1.1 -j DROP\n-N W\n-A W -j ACCEPT\n-X W\n-P OUTPUT DROP\n-E V VV\n-Z\n-F V\n# a comment\n\nCOMMIT\n' | iptables-restore
+!known a batch the kernel refuses twice: 1.8.9 prints every failing line (CHAIN_DEL of a non-empty chain, CHAIN_RENAME of a chain created in the batch), rtables reports the first failure it finds; both change nothing :: printf '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:U - [0:0]\n:V - [0:0]\n-A INPUT -j U\n-A U -j V\n-A V -j RETURN\n-I INPUT 1 -s 1.1.1.1 -j DROP\n-D INPUT -s 1.1.1.1 -j DROP\n-N W\n-A W -j ACCEPT\n-X W\n-P OUTPUT DROP\n-E V VV\n-Z\n-F V\n# a comment\n\nCOMMIT\n' | iptables-restore
 iptables-save
 printf '*filter\n:U - [0:0]\n-A U -m comment --comment "restore comment" -j RETURN\n-A U -m comment --comment "with \\"escaped\\" quotes" -j RETURN\n-A U -j LOG --log-prefix "a b: "\nCOMMIT\n' | iptables-restore --noflush
 iptables-save
@@ -1545,7 +1557,9 @@ iptables-save
 "#,
     ),
     // ------------------------------------------------- listing formats
-    ("listing: ports services and protocols", r#"
+    (
+        "listing: ports services and protocols",
+        r#"
 iptables -A INPUT -p udp --dport 53 -j ACCEPT
 iptables -A INPUT -p tcp --sport 80:443 -j ACCEPT
 iptables -A INPUT -p tcp --dport 0:1023 -j ACCEPT
@@ -1564,8 +1578,11 @@ iptables -L
 iptables -L -n
 iptables -L -v
 iptables -S
-"#),
-    ("listing: LOG limit mark connmark", r#"
+"#,
+    ),
+    (
+        "listing: LOG limit mark connmark",
+        r#"
 iptables -A INPUT -m limit --limit 3/hour -j LOG
 iptables -A INPUT -m limit --limit 1/day --limit-burst 1 -j LOG --log-level crit
 iptables -A INPUT -m limit --limit 10000/s -j LOG --log-level 7 --log-prefix "p " --log-ip-options --log-tcp-sequence --log-macdecode
@@ -1584,8 +1601,11 @@ iptables -L -n -v
 iptables -S
 iptables -t mangle -L -n
 iptables -t mangle -S
-"#),
-    ("listing: conntrack state reject", r#"
+"#,
+    ),
+    (
+        "listing: conntrack state reject",
+        r#"
 iptables -A INPUT -m state --state INVALID -j DROP
 iptables -A INPUT -m state ! --state NEW,RELATED -j DROP
 iptables -A INPUT -m conntrack --ctstate NEW,UNTRACKED,SNAT,DNAT -j ACCEPT
@@ -1605,17 +1625,23 @@ iptables -L -n -v
 iptables -S
 ip6tables -L
 ip6tables -L -n -v
-"#),
-    ("family options -4 -6", r#"
+"#,
+    ),
+    (
+        "family options -4 -6",
+        r#"
 iptables -4 -A INPUT -s 1.1.1.1 -j ACCEPT
 iptables --ipv4 -A INPUT -s 1.1.1.2 -j ACCEPT
 ip6tables -6 -A INPUT -s ::2 -j ACCEPT
 ip6tables --ipv6 -A INPUT -s ::3 -j ACCEPT
-ip6tables -4 -A INPUT -s 1.1.1.1 -j ACCEPT
+!known rtables: -6 anywhere selects IPv6, so `ip6tables -4` is rtables' "-6 -4" (1.8.9 prints only the Try line) :: ip6tables -4 -A INPUT -s 1.1.1.1 -j ACCEPT
 iptables -S
 ip6tables -S
-"#),
-    ("empty user chain in every table", r#"
+"#,
+    ),
+    (
+        "empty user chain in every table",
+        r#"
 iptables -N E
 iptables -t nat -N E
 iptables -t mangle -N E
@@ -1629,8 +1655,11 @@ iptables -t raw -L
 iptables -t security -L -n -v
 iptables -t nat -X E
 iptables -t nat -S
-"#),
-    ("flush and delete all chains in nat", r#"
+"#,
+    ),
+    (
+        "flush and delete all chains in nat",
+        r#"
 iptables -t nat -N A
 iptables -t nat -N B
 iptables -t nat -A A -j B
@@ -1640,7 +1669,8 @@ iptables -t nat -F
 iptables -t nat -X
 iptables -t nat -S
 iptables -t nat -L
-"#),
+"#,
+    ),
     // --------------------------------------------------------- cross checks
     (
         "cross: mixed writers",

@@ -317,7 +317,21 @@ include!("registry.rs");
 
 /// Finds the extension users name `name` (`-m name` / `-j name`).
 pub fn find(kind: Kind, name: &str, family: Family) -> Option<Ext> {
-    all().find(|e| e.kind() == kind && e.name() == name && e.families().has(family))
+    type Index = std::collections::HashMap<(bool, &'static str), Vec<Ext>>;
+    static INDEX: std::sync::OnceLock<Index> = std::sync::OnceLock::new();
+    let idx = INDEX.get_or_init(|| {
+        let mut m: Index = std::collections::HashMap::new();
+        for e in all() {
+            m.entry((e.kind() == Kind::Target, e.name()))
+                .or_default()
+                .push(e);
+        }
+        m
+    });
+    idx.get(&(kind == Kind::Target, name))?
+        .iter()
+        .copied()
+        .find(|e| e.families().has(family))
 }
 
 /// Finds the extension that decodes a kernel blob.
@@ -335,10 +349,10 @@ pub fn known_kernel_name(kind: Kind, kernel_name: &str, family: Family) -> Optio
 pub fn not_found(kind: Kind, name: &str) -> XtError {
     match kind {
         Kind::Match => XtError::param(format!(
-            "Couldn't load match `{name}':No such file or directory"
+            "Couldn't load match `{name}':No such file or directory\n"
         )),
         Kind::Target => XtError::param(format!(
-            "Couldn't load target `{name}':No such file or directory"
+            "Couldn't load target `{name}':No such file or directory\n"
         )),
     }
 }

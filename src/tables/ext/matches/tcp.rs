@@ -449,8 +449,10 @@ impl Extension for Tcp {
     }
     /// Needs the rule's final `-p` (iptables checks after the whole command
     /// line, so `-m tcp --dport 1 -p tcp` is fine).
-    fn final_check(&self, ctx: &Ctx<'_>, _st: &mut State) -> XtResult<()> {
-        if ctx.proto != 6 {
+    fn final_check(&self, ctx: &Ctx<'_>, st: &mut State) -> XtResult<()> {
+        // Without options iptables sends the compat match and lets the
+        // kernel refuse it.
+        if ctx.proto != 6 && st.seen != 0 {
             return Err(XtError::param("TCP match requires '-p tcp'"));
         }
         Ok(())

@@ -150,8 +150,10 @@ impl Extension for Udp {
         Ok(())
     }
     /// Needs the rule's final `-p` (checked after the whole command line).
-    fn final_check(&self, ctx: &Ctx<'_>, _st: &mut State) -> XtResult<()> {
-        if ctx.proto != 17 {
+    fn final_check(&self, ctx: &Ctx<'_>, st: &mut State) -> XtResult<()> {
+        // Without options iptables sends the compat match and lets the
+        // kernel refuse it.
+        if ctx.proto != 17 && st.seen != 0 {
             return Err(XtError::param("UDP match requires '-p udp'"));
         }
         Ok(())

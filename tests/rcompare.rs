@@ -588,3 +588,29 @@ fn five_thousand_services_classified_and_timed() {
         assert!(json_time.as_secs_f64() < 1.0, "{json_time:?}");
     }
 }
+
+#[test]
+fn mangle_marks_feed_fwmark_services() {
+    let d = dir("feeds");
+    let ipvs = write(
+        &d,
+        "ipvs.rules",
+        "-A -f 7 -s rr\n-a -f 7 -r 10.1.0.1:0 -m -w 1\n",
+    );
+    let t = run(&["--ipvs", &ipvs, "translate", "--to", "iptables"]);
+    let mangle = "*mangle\n:PREROUTING ACCEPT [0:0]\n\
+        -A PREROUTING -d 10.0.0.5/32 -p tcp -m multiport --dports 80,443 -j MARK --set-mark 7\nCOMMIT\n";
+    let ipt = write(&d, "rules", &format!("{mangle}{}", t.stdout));
+    let o = run(&["--ipvs", &ipvs, "--iptables", &ipt, "--json"]);
+    assert_eq!(o.code, 0, "{}", o.stdout);
+    assert!(
+        o.stdout
+            .contains("marked by the mangle rule at line 3: tcp 10.0.0.5:80,443"),
+        "{}",
+        o.stdout
+    );
+    // Packets the mangle table marks 7 reach the fwmark service, not an
+    // address service of their own.
+    let v: Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(v["summary"]["services"], 1);
+}

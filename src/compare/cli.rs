@@ -380,8 +380,9 @@ pub fn run(cfg: &Config, env: &mut Env<'_>) -> Result<i32> {
             Ok(0)
         }
         Mode::Compare { diff: as_diff } => {
-            let a = load_ipvs(&cfg.ipvs, cfg.family, env.stdin)?;
+            let mut a = load_ipvs(&cfg.ipvs, cfg.family, env.stdin)?;
             let b = load_iptables(&cfg.iptables, cfg.family, &cfg.node_ips, env.stdin)?;
+            diff::annotate_mark_feeds(&mut a, &b);
             let c = diff::compare(&a, &b);
             let text = if cfg.json {
                 render::json(&c)

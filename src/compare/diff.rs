@@ -157,6 +157,28 @@ pub fn reasons(a: &Service, b: &Service) -> Vec<Reason> {
     out
 }
 
+/// Notes on each IPVS fwmark service which mangle rules set its mark (the
+/// traffic it receives), from the iptables input.
+pub fn annotate_mark_feeds(ipvs: &mut Picture, iptables: &Picture) {
+    for (key, s) in ipvs.services.iter_mut() {
+        if let Key::Fwmark { mark } = key {
+            match iptables.mark_feeds.get(mark) {
+                Some(feeds) => {
+                    for f in feeds {
+                        s.notes.push(format!("marked by the mangle rule at {f}"));
+                    }
+                }
+                None if !iptables.mark_feeds.is_empty() || iptables.nat_rules.is_some() => {
+                    s.notes.push(format!(
+                        "no -j MARK --set-mark {mark:#x} rule in the iptables input's mangle table"
+                    ))
+                }
+                None => {}
+            }
+        }
+    }
+}
+
 /// Compares the IPVS picture with the iptables picture.
 pub fn compare<'a>(ipvs: &'a Picture, iptables: &'a Picture) -> Comparison<'a> {
     let mut keys: Vec<Key> = ipvs

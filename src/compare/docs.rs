@@ -39,6 +39,8 @@ is client affinity. Conditions on the client (\fB\-s\fR, \fB\-\-sport\fR, \fB\-i
 evaluated for a remote client the rules do not name; conditions and targets rcompare does not interpret
 do not match or end the path. Each such assumption is reported as a note on the service, never guessed
 silently. Without \fB\-\-node\-ip\fR, NodePorts are listed on the address \fBLOCAL\fR.
+For each IPVS fwmark service, the mangle rules of the iptables input that set its mark
+(\fB\-j MARK \-\-set\-mark\fR) are listed in its notes: the traffic that feeds it.
 .SH COMPARISON
 A service is \fBsame\fR when both sides send new connections to the same backends (address and port;
 IPVS destinations of weight 0 are left aside) with shares at most one percentage point apart and the same

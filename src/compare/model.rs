@@ -236,6 +236,9 @@ pub struct Picture {
     pub notes: Vec<String>,
     /// iptables: rules in the nat chains reachable from PREROUTING and OUTPUT.
     pub nat_rules: Option<usize>,
+    /// iptables: the mangle rules that set each firewall mark (`line 3:
+    /// tcp 10.0.0.5:443`), the traffic that feeds fwmark services.
+    pub mark_feeds: BTreeMap<u32, Vec<String>>,
 }
 
 impl Picture {
@@ -248,6 +251,7 @@ impl Picture {
             services: BTreeMap::new(),
             notes: Vec::new(),
             nat_rules: None,
+            mark_feeds: BTreeMap::new(),
         }
     }
 }

@@ -910,6 +910,9 @@ fn build(key: Key, out: Vec<Outcome<'_>>, mut notes: Vec<String>) -> Service {
 pub fn services(set: &Ruleset, opts: &Options) -> Picture {
     let mut pic = Picture::new(Side::Iptables, &set.origin, set.family);
     pic.notes = set.notes.clone();
+    if let Some(m) = &set.mangle {
+        pic.mark_feeds = mark_feeds(m);
+    }
     let Some(nat) = &set.nat else {
         return pic;
     };
@@ -1019,6 +1022,60 @@ pub fn services(set: &Ruleset, opts: &Options) -> Picture {
         ));
     }
     pic
+}
+
+/// What each `-j MARK --set-mark M` rule of the mangle table marks, by mark.
+fn mark_feeds(t: &Table) -> std::collections::BTreeMap<u32, Vec<String>> {
+    let mut out: std::collections::BTreeMap<u32, Vec<String>> = Default::default();
+    for (c, ch) in t.chains.iter().enumerate() {
+        for (i, r) in ch.rules.iter().enumerate() {
+            let Action::Mark { value, mask } = r.action else {
+                continue;
+            };
+            if mask != u32::MAX {
+                continue;
+            }
+            let mut proto = String::from("all");
+            let mut dst = String::from("*");
+            let mut port = String::from("*");
+            for cond in &r.conds {
+                match cond {
+                    Cond::Proto {
+                        proto: p,
+                        inv: false,
+                    } => proto = protocol_name(*p),
+                    Cond::Dst {
+                        addr,
+                        mask,
+                        inv: false,
+                    } => dst = net_text(addr, mask),
+                    Cond::Dport { ranges, inv: false } => {
+                        port = ranges
+                            .iter()
+                            .map(|(a, b)| {
+                                if a == b {
+                                    a.to_string()
+                                } else {
+                                    format!("{a}:{b}")
+                                }
+                            })
+                            .collect::<Vec<_>>()
+                            .join(",")
+                    }
+                    _ => {}
+                }
+            }
+            let dst = dst
+                .strip_suffix("/32")
+                .or_else(|| dst.strip_suffix("/128"))
+                .unwrap_or(&dst)
+                .to_string();
+            out.entry(value)
+                .or_default()
+                .push(format!("{}: {proto} {dst}:{port}", place(t, c, i, r)));
+        }
+    }
+    out
 }
 
 fn facts_of(t: &Table) -> Facts {

@@ -23,7 +23,7 @@ _rtables() {
 
     case "${cmd}" in
         rtables)
-            opts="-A -D -C -I -R -L -S -F -Z -N -X -E -P -s -d -p -i -j -t -m -n -o -v -w -W -x -f -V -h -M -c -g -4 -6 --append --delete --check --insert --replace --list --list-rules --flush --zero --new-chain --delete-chain --rename-chain --policy --source --destination --src --dst --protocol --in-interface --jump --table --match --numeric --out-interface --verbose --wait --wait-interval --exact --fragments --version --help --line-numbers --modprobe --set-counters --goto --ipv4 --ipv6 --json --new"
+            opts="-A -D -C -I -R -L -S -F -Z -N -X -E -P -s -d -p -i -j -t -m -n -o -v -w -W -x -f -V -h -M -c -g -4 -6 --append --delete --check --insert --replace --list --list-rules --flush --zero --new-chain --delete-chain --rename-chain --policy --source --destination --src --dst --protocol --in-interface --jump --table --match --numeric --out-interface --verbose --wait --wait-interval --exact --fragments --version --help --line-numbers --modprobe --set-counters --goto --ipv4 --ipv6 --json"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -250,10 +250,6 @@ _rtables() {
                     return 0
                     ;;
                 -g)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --new)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

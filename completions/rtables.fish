@@ -140,7 +140,6 @@ complete -c rtables -s h -l help -d 'Print the help text (a following extension 
 complete -c rtables -s M -l modprobe -d 'Accepted and ignored: rtables loads no modules itself.' -r -f -a "(__fish_complete_command)"
 complete -c rtables -s c -l set-counters -d 'Set the packet and byte counters of the rule being added, inserted or replaced (also as packets,bytes).' -r
 complete -c rtables -s g -l goto -d 'Continue in the user-defined chain without coming back: a RETURN there returns to the caller of this chain.' -r
-complete -c rtables -l new -d 'The same as --new-chain (the long name iptables\' -h text shows).' -r
 complete -c rtables -s n -l numeric -d 'Numeric output of addresses, ports and protocols in -L.'
 complete -c rtables -s v -l verbose -d 'Verbose output: -L shows counters, interfaces and options, -S adds counters; -A, -I, -R, -D and -C print the rule.'
 complete -c rtables -s x -l exact -d 'Exact packet and byte counters in -L (no K, M, G suffixes).'

@@ -12,6 +12,7 @@
 // wrapper; every block there carries a SAFETY comment.
 #![deny(unsafe_code)]
 
+pub mod compare;
 pub mod ipvs;
 pub mod ipvsadm;
 pub mod names;

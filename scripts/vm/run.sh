@@ -11,6 +11,7 @@
 #   /work/env.sh                      every host variable RVSADM_GUEST_*, sourced first
 #   /usr/sbin/ipvsadm, /usr/sbin/rvsadm (on PATH), /sbin/ip.real (iproute2's ip:
 #   call it by full path, busybox sh prefers its own `ip` applet)
+#   /usr/sbin/rcompare when RCOMPARE names it
 #
 # Only the script's output goes to stdout; the whole console goes to a log
 # (${RVSADM_VM_LOG:-<repo>/target/vm/console.log}). Exit status: the guest
@@ -19,6 +20,7 @@
 # Environment:
 #   RVSADM             rvsadm binary (default <repo>/target/release/rvsadm); a
 #                      script works too if its interpreter is /bin/sh
+#   RCOMPARE           optional: the rcompare binary to pack (with its libraries)
 #   RVSADM_VM_CACHE    kernel cache (see kernel.sh), default /var/tmp/rvsadm-vm
 #   RVSADM_VM_MEM      guest memory in MiB, default 1024
 #   RVSADM_VM_TIMEOUT  seconds before the VM is killed, default 1200
@@ -105,11 +107,16 @@ cp "$IP_BIN" "$rootfs/sbin/ip.real"
 cp /usr/sbin/ipvsadm "$rootfs/usr/sbin/ipvsadm"
 cp "$RVSADM_BIN" "$rootfs/usr/sbin/rvsadm"
 chmod 755 "$rootfs/usr/sbin/rvsadm"
-for bin in "${EXTRA_BINS[@]}"; do
+for bin in ${EXTRA_BINS[@]+"${EXTRA_BINS[@]}"}; do
     cp "$bin" "$rootfs/usr/sbin/$(basename "$bin")"
     chmod 755 "$rootfs/usr/sbin/$(basename "$bin")"
 done
-for bin in "$IP_BIN" /usr/sbin/ipvsadm "$RVSADM_BIN" "${EXTRA_BINS[@]}"; do
+if [ -n "${RCOMPARE:-}" ]; then
+    { [ -f "$RCOMPARE" ] && [ -x "$RCOMPARE" ]; } || die "rcompare binary not found or not executable: $RCOMPARE"
+    cp "$RCOMPARE" "$rootfs/usr/sbin/rcompare"
+    EXTRA_BINS+=("$RCOMPARE")
+fi
+for bin in "$IP_BIN" /usr/sbin/ipvsadm "$RVSADM_BIN" ${EXTRA_BINS[@]+"${EXTRA_BINS[@]}"}; do
     # ldd fails on scripts and static binaries: nothing to copy then.
     libs=$(ldd "$bin" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' || true)
     for lib in $libs; do

@@ -75,7 +75,11 @@ fn run_command(inv: &Invocation, prog: &str) -> XtResult<i32> {
                     }
                 }
                 if inv.json {
-                    text = json::tables(std::slice::from_ref(&view), inv.chain.as_deref());
+                    text = json::tables(
+                        std::slice::from_ref(&view),
+                        inv.chain.as_deref(),
+                        inv.rulenum,
+                    );
                     ok = view
                         .chains
                         .iter()
@@ -215,7 +219,7 @@ fn save(o: &SaveOpts, family: Family, prog: &str) -> XtResult<i32> {
             views.push(tx.view(def.name)?);
         }
         if o.json {
-            text = json::tables(&views, None);
+            text = json::tables(&views, None, None);
             ok = views.iter().all(|v| {
                 v.chains
                     .iter()

@@ -109,6 +109,12 @@ impl Invocation {
     /// The rules this invocation stands for (the product of `-s` and `-d`
     /// address lists).
     pub fn rules(&self) -> Vec<Rule> {
+        if self.srcs.len() <= 1 && self.dsts.len() <= 1 {
+            let mut r = self.rule.clone();
+            r.spec.src = self.srcs.first().cloned();
+            r.spec.dst = self.dsts.first().cloned();
+            return vec![r];
+        }
         let srcs: Vec<Option<&Net>> = if self.srcs.is_empty() {
             vec![None]
         } else {
@@ -199,7 +205,6 @@ pub static BASE: &[BaseOpt] = &[
     b("ipv4", Some('4'), BaseArg::None),
     b("ipv6", Some('6'), BaseArg::None),
     b("json", None, BaseArg::None),
-    b("new", None, BaseArg::Req),
 ];
 
 /// Which option a long name resolved to.
@@ -368,7 +373,10 @@ impl<'a> Parser<'a> {
         let mut cands: Vec<Resolved> = Vec::new();
         for exact in [true, false] {
             for (i, o) in BASE.iter().enumerate() {
-                if (exact && o.long == name) || (!exact && o.long.starts_with(name)) {
+                // `--json` is rtables' own: never a prefix match, so that
+                // `--j` stays `--jump` as in iptables.
+                let prefix_ok = o.long != "json" && o.long.starts_with(name);
+                if (exact && o.long == name) || (!exact && prefix_ok) {
                     cands.push(Resolved::Base(i));
                 }
             }
@@ -417,7 +425,8 @@ impl<'a> Parser<'a> {
 
     fn run(&mut self, have_cmd: &mut bool) -> XtResult<()> {
         while self.pos < self.args.len() {
-            let word = self.args[self.pos].clone();
+            let args = self.args;
+            let word: &'a str = &args[self.pos];
             self.pos += 1;
             if word == "!" {
                 if self.invert {
@@ -449,6 +458,11 @@ impl<'a> Parser<'a> {
                                 )))
                             }
                             (BaseArg::None, None) => None,
+                            // 1.8.9 takes the whole word for `--jump=X` and
+                            // `--protocol=X`.
+                            (BaseArg::Req, Some(_)) if matches!(o.long, "jump" | "protocol") => {
+                                Some(word.to_string())
+                            }
                             (BaseArg::Req, Some(v)) => Some(v),
                             (BaseArg::Req, None) => match self.args.get(self.pos) {
                                 Some(v) => {
@@ -469,7 +483,7 @@ impl<'a> Parser<'a> {
                             .unwrap_or_else(|| o.long.to_string());
                         self.base_option(have_cmd, &key, o.long, arg)?;
                     }
-                    Some(Resolved::Ext(i, j)) => self.ext_option(i, j, &word, inline)?,
+                    Some(Resolved::Ext(i, j)) => self.ext_option(i, j, word, inline)?,
                     None => {
                         if self.try_load_proto()? {
                             self.pos -= 1;
@@ -490,13 +504,23 @@ impl<'a> Parser<'a> {
                     let Some(o) = BASE.iter().find(|o| o.short == Some(c)) else {
                         return Err(XtError::param(format!("unknown option \"-{c}\"")));
                     };
-                    let rest: String = chars[k..].iter().collect();
+                    let rest: String = if k < chars.len() {
+                        chars[k..].iter().collect()
+                    } else {
+                        String::new()
+                    };
                     let arg = match o.arg {
                         BaseArg::None => None,
                         BaseArg::Req => {
                             if !rest.is_empty() {
                                 k = chars.len();
-                                Some(rest)
+                                // iptables 1.8.9 takes the whole word as the
+                                // value of an attached -j/-p (`-jDROP`).
+                                if c == 'j' || c == 'p' {
+                                    Some(word.to_string())
+                                } else {
+                                    Some(rest)
+                                }
                             } else {
                                 match self.args.get(self.pos) {
                                     Some(v) => {
@@ -556,6 +580,13 @@ impl<'a> Parser<'a> {
     }
 
     fn load(&mut self, e: Ext) {
+        super::compat::warn_if_missing(
+            self.family,
+            Kind::Match,
+            e.name(),
+            e.kernel_name(),
+            e.revision(),
+        );
         let mut st = State {
             blob: vec![0; e.size(self.family)],
             seen: 0,
@@ -720,7 +751,6 @@ impl<'a> Parser<'a> {
                 }
                 self.inv.chain = Some(arg_s);
             }
-            "new" => return self.base_option(have, "N", "new-chain", arg),
             "D" => {
                 self.no_invert(long)?;
                 self.set_command(have, Command::Delete)?;
@@ -856,6 +886,13 @@ impl<'a> Parser<'a> {
                 self.goto = key == "g";
                 if key == "j" {
                     if let Some(e) = ext::find(Kind::Target, &arg_s, self.family) {
+                        super::compat::warn_if_missing(
+                            self.family,
+                            Kind::Target,
+                            e.name(),
+                            e.kernel_name(),
+                            e.revision(),
+                        );
                         let mut st = State {
                             blob: vec![0; e.size(self.family)],
                             seen: 0,
@@ -939,7 +976,8 @@ impl<'a> Parser<'a> {
             "M" => {}
             "4" => {
                 if self.family == Family::V6 {
-                    return Err(XtError::param("This is the IPv6 version of r6tables."));
+                    // 1.8.9 prints only the "Try ..." line here.
+                    return Err(XtError::plain(""));
                 }
             }
             "6" => {
@@ -958,6 +996,9 @@ impl<'a> Parser<'a> {
     fn finish(mut self, have_cmd: bool) -> XtResult<Invocation> {
         if !have_cmd {
             return Err(XtError::param("no command specified"));
+        }
+        if self.inv.json && !matches!(self.inv.command, Command::List | Command::ListRules) {
+            return Err(XtError::param("--json is only valid with -L and -S"));
         }
         if self.wait_interval && !self.wait {
             return Err(XtError::param(

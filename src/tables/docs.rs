@@ -125,8 +125,6 @@ pub static RTABLES_HELP: &[(&str, &str, &str, &str)] = &[
      "Zero the packet and byte counters of chain (or of one rule), or of every chain of the table."),
     ("new-chain", COMMANDS, "chain",
      "Create a user-defined chain."),
-    ("new", COMMANDS, "chain",
-     "The same as --new-chain (the long name iptables' -h text shows)."),
     ("delete-chain", COMMANDS, "[chain]",
      "Delete the user-defined chain, which must be empty and not referenced, or every user-defined chain of the table."),
     ("rename-chain", COMMANDS, "old-chain new-chain",
@@ -641,7 +639,14 @@ is incompatible, use 'nft' tool.\fR (also exit 1).
 .IP \(bu 2
 \fB\-w\fR and \fB\-W\fR are accepted and ignored: there is no lock (see DESCRIPTION).
 .IP \(bu 2
-\fB\-\-json\fR is new. \fB\-6\fR is accepted anywhere on the command line and selects IPv6.
+\fB\-\-json\fR is new (valid with \fB\-L\fR and \fB\-S\fR). \fB\-6\fR is accepted anywhere on the command line and
+selects IPv6 (\fBiptables \-6\fR refuses; \fBrtables \-6\fR is \fBip6tables\fR).
+.IP \(bu 2
+\fBip6tables \-A ... \-c\fR \fIP B\fR stores zero counters in 1.8.9 (a bug); rtables stores the counters
+given, as \fBiptables\fR does.
+.IP \(bu 2
+When the kernel refuses several operations of one transaction, rtables reports the first one;
+1.8.9 prints a line for each.
 .IP \(bu 2
 \fBrtables\-restore\fR applies all tables of its input in one transaction and its error
 messages name the line; \fBrtables\-save\fR prints its dates in UTC (see their pages).
@@ -681,8 +686,8 @@ rtables\-restore skip comment lines, so such a rule is not restored.
 const SAVE_EXIT: &str = r#".SH "EXIT STATUS"
 0 on success; 1 when a rule iptables syntax cannot express was printed as a comment line (the
 output is otherwise complete), when the table given with \fB\-t\fR is not one of iptables' tables
-(\fBtable 'foo' does not exist\fR), or when the nf_tables socket cannot be opened; 2 for an unknown
-option; 4 when a kernel request fails.
+(\fBTable `foo' does not exist\fR), for an unknown option, or when the nf_tables socket cannot be
+opened; 4 when a kernel request fails.
 "#;
 
 const SAVE_EXAMPLES: &str = r#".SH EXAMPLES

@@ -114,6 +114,8 @@ pub struct Tx<'a> {
     /// An error to report after the transaction committed (1.8.9 applies
     /// some changes and still fails).
     pub post_error: Option<XtError>,
+    /// User chains deleted in this transaction (table index, name).
+    ever_user_chains: std::collections::HashSet<(usize, String)>,
 }
 
 fn no_chain() -> XtError {
@@ -149,6 +151,7 @@ impl<'a> Tx<'a> {
             defer_jumps: None,
             policy_counters: None,
             post_error: None,
+            ever_user_chains: std::collections::HashSet::new(),
         }
     }
 
@@ -291,10 +294,8 @@ impl<'a> Tx<'a> {
         let half = names.len() / 2;
         let (first, second) = names.split_at(half);
         let fetch = |sock: &mut NfSocket, chains: &[String]| -> XtResult<Vec<Vec<VRule>>> {
-            let mut all = Vec::with_capacity(chains.len());
-            for ch in chains {
-                all.push(sock.rules(family, table, Some(ch)).map_err(kerr)?);
-            }
+            let refs: Vec<&str> = chains.iter().map(String::as_str).collect();
+            let all = sock.rules_of_chains(family, table, &refs).map_err(kerr)?;
             Ok(all
                 .into_iter()
                 .map(|ks| {
@@ -418,7 +419,7 @@ impl<'a> Tx<'a> {
         let k = self.new_krule(t, chain, &r);
         if let Some(rules) = self.tables[t].chains[c].rules.as_mut() {
             rules.push(VRule {
-                k: k.clone(),
+                k: meta_only(&k),
                 rule: Some(r),
             });
         }
@@ -461,7 +462,7 @@ impl<'a> Tx<'a> {
         rules.insert(
             n - 1,
             VRule {
-                k: k.clone(),
+                k: meta_only(&k),
                 rule: Some(r),
             },
         );
@@ -501,7 +502,7 @@ impl<'a> Tx<'a> {
         }
         k.handle = old;
         rules[n - 1] = VRule {
-            k: k.clone(),
+            k: meta_only(&k),
             rule: Some(r),
         };
         self.push(
@@ -744,7 +745,8 @@ impl<'a> Tx<'a> {
                 // Every user chain, and (1.8.9) every empty built-in chain
                 // that exists.
                 let mut v = Vec::new();
-                for c in self.ordered(t) {
+                // Kernel (creation) order, as iptables sends them.
+                for c in 0..self.tables[t].chains.len() {
                     let ch = &self.tables[t].chains[c];
                     if !ch.exists {
                         continue;
@@ -775,6 +777,9 @@ impl<'a> Tx<'a> {
                 self.out.push_str(&format!("Deleting chain `{}'\n", k.name));
             }
             gone.push(k.name.clone());
+            if !self.tables[t].chains[c].builtin {
+                self.ever_user_chains.insert((t, k.name.clone()));
+            }
             let name = k.name.clone();
             self.push(Op::DelChain(k), "CHAIN_DEL", format!("chain {name}"));
         }
@@ -983,6 +988,14 @@ impl<'a> Tx<'a> {
         let mut refs: HashMap<&str, u32> = HashMap::new();
         for c in &self.tables[t].chains {
             for r in c.rules.iter().flatten() {
+                if let Some(Target::Jump(to) | Target::Goto(to)) = r
+                    .rule
+                    .as_ref()
+                    .map(|x| &x.target)
+                    .filter(|_| r.k.exprs.is_empty())
+                {
+                    *refs.entry(to.as_str()).or_default() += 1;
+                }
                 for e in &r.k.exprs {
                     if let Expr::Immediate {
                         data:
@@ -1007,7 +1020,15 @@ impl<'a> Tx<'a> {
                 // The decoded rules move into the view (the kernel rules
                 // stay, to decode again if needed).
                 v.iter_mut()
-                    .map(|r| r.rule.take().unwrap_or_else(|| rule::decode(&r.k, family)))
+                    .map(|r| {
+                        // Rules added in this transaction keep no kernel
+                        // expressions: their decoded form stays.
+                        let keep = r.k.exprs.is_empty();
+                        match (keep, r.rule.as_ref()) {
+                            (true, Some(x)) => x.clone(),
+                            _ => r.rule.take().unwrap_or_else(|| rule::decode(&r.k, family)),
+                        }
+                    })
                     .collect()
             };
             let ch = &self.tables[t].chains[c];
@@ -1034,6 +1055,17 @@ impl<'a> Tx<'a> {
         })
     }
 
+    /// The names of a table's chains in listing order (built-in chains
+    /// included even when they do not exist yet).
+    pub fn chain_names(&mut self, table: &str) -> XtResult<Vec<String>> {
+        let t = self.table(table)?;
+        Ok(self
+            .ordered(t)
+            .into_iter()
+            .map(|c| self.tables[t].chains[c].k.name.clone())
+            .collect())
+    }
+
     /// Checks the jump targets deferred since the last call (restore does
     /// this at each COMMIT, like iptables-restore).
     pub fn check_deferred_jumps(&mut self) -> XtResult<()> {
@@ -1042,9 +1074,12 @@ impl<'a> Tx<'a> {
             None => return Ok(()),
         };
         for (t, c) in pending {
-            let ok = self.chain_idx(t, &c).is_some_and(|i| {
-                self.tables[t].chains[i].exists && !self.tables[t].chains[i].builtin
-            });
+            // A chain deleted later in the same transaction still counts:
+            // the kernel refuses that deletion (as with iptables-restore).
+            let ok = self.ever_user_chains.contains(&(t, c.clone()))
+                || self.chain_idx(t, &c).is_some_and(|i| {
+                    self.tables[t].chains[i].exists && !self.tables[t].chains[i].builtin
+                });
             if !ok {
                 return Err(XtError::param(format!("Chain '{c}' does not exist")));
             }
@@ -1113,6 +1148,23 @@ impl<'a> Tx<'a> {
             std::mem::take(&mut self.ops),
             std::mem::take(&mut self.descs),
         )
+    }
+}
+
+/// A kernel rule's identity without its expressions: what a transaction
+/// keeps of a rule it adds itself, next to the decoded rule.
+fn meta_only(k: &KRule) -> KRule {
+    KRule {
+        family: k.family,
+        table: k.table.clone(),
+        chain: k.chain.clone(),
+        handle: k.handle,
+        position: None,
+        position_id: None,
+        id: k.id,
+        compat: k.compat,
+        exprs: Vec::new(),
+        userdata: None,
     }
 }
 

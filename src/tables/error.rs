@@ -98,7 +98,9 @@ impl XtError {
         if self.bare {
             return format!("{prog}: {}\n", self.msg);
         }
-        let mut s = if self.plain {
+        let mut s = if self.plain && self.msg.is_empty() {
+            String::new()
+        } else if self.plain {
             format!("{}\n", self.msg)
         } else {
             format!("{prog} {}: {}\n", VERSION_TAG, self.msg)

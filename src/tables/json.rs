@@ -79,8 +79,9 @@ fn rule_json(r: &Rule, family: Family) -> Value {
     })
 }
 
-/// The JSON document for some tables (optionally one chain).
-pub fn tables(views: &[TableView], chain: Option<&str>) -> String {
+/// The JSON document for some tables (optionally one chain, optionally
+/// one rule of it: `rulenum` counts from 1).
+pub fn tables(views: &[TableView], chain: Option<&str>, rulenum: Option<u32>) -> String {
     let family = views.first().map(|v| v.family).unwrap_or(Family::V4);
     let tables: Vec<Value> = views
         .iter()
@@ -97,7 +98,13 @@ pub fn tables(views: &[TableView], chain: Option<&str>) -> String {
                         "packets": c.counters.0,
                         "bytes": c.counters.1,
                         "references": if c.policy.is_some() { Value::Null } else { json!(c.refs) },
-                        "rules": c.rules.iter().map(|r| rule_json(r, t.family)).collect::<Vec<_>>(),
+                        "rules": c
+                            .rules
+                            .iter()
+                            .enumerate()
+                            .filter(|(i, _)| rulenum.is_none_or(|n| n as usize == i + 1))
+                            .map(|(_, r)| rule_json(r, t.family))
+                            .collect::<Vec<_>>(),
                     })
                 })
                 .collect();

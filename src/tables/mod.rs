@@ -11,6 +11,7 @@
 pub mod app;
 pub mod builtin;
 pub mod cli;
+pub mod compat;
 pub mod docs;
 pub mod engine;
 pub mod error;

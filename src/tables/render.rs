@@ -152,7 +152,11 @@ fn addr_name(a: &[u8], family: Family) -> String {
 
 /// `-L` address column text.
 fn net_list(n: Option<&Net>, family: Family, numeric: bool) -> String {
-    let any = n.is_none_or(|n| n.is_any());
+    // ip6tables also says `anywhere` for the all-zero address, whatever
+    // its mask (without -n).
+    let any = n.is_none_or(|n| {
+        n.is_any() || (!numeric && family == Family::V6 && n.addr.iter().all(|&b| b == 0))
+    });
     if any {
         return if numeric {
             match family {
@@ -311,13 +315,54 @@ pub fn save_table(t: &TableView, counters: bool, out: &mut String) -> bool {
     } else {
         SaveCounters::None
     };
-    for c in &t.chains {
-        for r in &c.rules {
-            ok &= rule_line(&c.name, r, t.family, mode, out);
-        }
-    }
+    let all: Vec<&ChainView> = t.chains.iter().collect();
+    ok &= rule_lines(t, &all, mode, out);
     out.push_str("COMMIT\n");
     ok
+}
+
+/// Rules from this many on are formatted on two threads.
+const PARALLEL_RULES: usize = 20_000;
+
+/// The `-A` lines of `chains`, in order; big tables are formatted in two
+/// halves on two threads and joined.
+fn rule_lines(t: &TableView, chains: &[&ChainView], mode: SaveCounters, out: &mut String) -> bool {
+    let total: usize = chains.iter().map(|c| c.rules.len()).sum();
+    let one = |chains: &[&ChainView], out: &mut String| {
+        let mut ok = true;
+        for c in chains {
+            for r in &c.rules {
+                ok &= rule_line(&c.name, r, t.family, mode, out);
+            }
+        }
+        ok
+    };
+    if total < PARALLEL_RULES || chains.len() < 2 {
+        return one(chains, out);
+    }
+    // Split where half of the rules are.
+    let mut acc = 0;
+    let mut mid = chains.len() / 2;
+    for (i, c) in chains.iter().enumerate() {
+        acc += c.rules.len();
+        if acc * 2 >= total {
+            mid = (i + 1).min(chains.len() - 1).max(1);
+            break;
+        }
+    }
+    let (a, b) = chains.split_at(mid);
+    let (ok_b, text_b) = std::thread::scope(|s| {
+        let h = s.spawn(|| {
+            let mut o = String::with_capacity(total * 40);
+            let ok = one(b, &mut o);
+            (ok, o)
+        });
+        let ok_a = one(a, out);
+        let (ok_b, text_b) = h.join().unwrap_or((false, String::new()));
+        (ok_a && ok_b, text_b)
+    });
+    out.push_str(&text_b);
+    ok_b
 }
 
 /// `-S [chain [rulenum]]`. Returns false when a rule had to be shown as a
@@ -364,11 +409,7 @@ pub fn list_rules(
             }
         }
     }
-    for c in &chains {
-        for r in &c.rules {
-            ok &= rule_line(&c.name, r, t.family, mode, out);
-        }
-    }
+    ok &= rule_lines(t, &chains, mode, out);
     ok
 }
 

@@ -24,6 +24,13 @@ pub struct Opts {
 /// Splits a restore line into words: double quotes group (with `\"` for a
 /// quote inside), as iptables-restore does.
 pub fn split_words(line: &str) -> Vec<String> {
+    if !line.contains('"') {
+        return line
+            .split([' ', '\t', '\n', '\r'])
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect();
+    }
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut in_q = false;
@@ -89,7 +96,10 @@ pub fn run(tx: &mut Tx<'_>, input: &str, opts: &Opts, prog: &str) -> XtResult<()
     // Jump targets are checked at COMMIT, as iptables-restore does (not at
     // all with --test).
     tx.defer_jumps = Some(Vec::new());
-    for (i, raw) in input.lines().enumerate() {
+    // Lines end at '\n' only: a '\r' stays part of the line, as with
+    // iptables-restore.
+    let body = input.strip_suffix('\n').unwrap_or(input);
+    for (i, raw) in body.split('\n').enumerate() {
         let n = i + 1;
         last = n;
         tx.line = Some(n);
@@ -119,6 +129,11 @@ pub fn run(tx: &mut Tx<'_>, input: &str, opts: &Opts, prog: &str) -> XtResult<()
             skipping = opts.only_table.as_deref().is_some_and(|t| t != name);
             table = Some(name.to_string());
             if !skipping && !opts.noflush {
+                if opts.verbose {
+                    for c in tx.chain_names(name)? {
+                        tx.out.push_str(&format!("Flushing chain `{c}'\n"));
+                    }
+                }
                 tx.flush_table(name).map_err(|e| line_failed(prog, n, e))?;
             }
             continue;
@@ -169,9 +184,6 @@ pub fn run(tx: &mut Tx<'_>, input: &str, opts: &Opts, prog: &str) -> XtResult<()
                         ))
                     }
                 }
-            }
-            if opts.verbose {
-                tx.out.push_str(&format!("Flushing chain `{chain}'\n"));
             }
             tx.declare_chain(&tname, chain, pol).map_err(|mut e| {
                 if e.msg.starts_with("Bad policy name.") {
@@ -226,7 +238,7 @@ pub fn run(tx: &mut Tx<'_>, input: &str, opts: &Opts, prog: &str) -> XtResult<()
         args.extend(words);
         args.extend(counter_args);
         let mut inv = cli::parse(&args, tx.family).map_err(|e| line_failed(prog, n, e))?;
-        if opts.verbose {
+        if opts.verbose && !opts.noflush {
             inv.verbose = inv.verbose.max(1);
         }
         match inv.command {

@@ -5,6 +5,7 @@
 //! reused send and receive buffers. Messages are built and parsed by
 //! [`super::ffi`]; this module only frames requests and walks replies.
 
+use std::collections::{HashSet, VecDeque};
 use std::fmt;
 use std::io;
 use std::os::unix::io::AsRawFd;
@@ -13,7 +14,7 @@ use neli::consts::socket::{Msg, NlFamily};
 use neli::socket::NlSocket;
 use neli::utils::Groups;
 
-use super::expr::{Family, KChain, KRule, KTable, Op};
+use super::expr::{Expr, Family, ImmData, KChain, KRule, KTable, Op};
 use super::ffi::{self, msg, nft_type, NFNL_SUBSYS_NFTABLES};
 use crate::netlink::Error;
 
@@ -34,6 +35,9 @@ const GEN_ID: u16 = 1;
 /// `NFTA_RULE_TABLE` / `NFTA_RULE_CHAIN`
 const RULE_TABLE: u16 = 1;
 const RULE_CHAIN: u16 = 2;
+/// `NFTA_CHAIN_TABLE` / `NFTA_CHAIN_NAME`
+const CHAIN_TABLE: u16 = 1;
+const CHAIN_NAME: u16 = 3;
 
 /// Receive buffer: one datagram. Dump datagrams are at most ~32 KiB; error
 /// replies are short (`NETLINK_CAP_ACK`).
@@ -47,6 +51,13 @@ const RECV_TIMEOUT_MS: u64 = 60_000;
 const DUMP_RETRIES: usize = 10;
 /// `ERESTART`: the batch's generation id is stale.
 const ERESTART: i32 = 85;
+/// Most requests [`NfSocket::pipeline`] puts in one `sendmsg`. Every reply
+/// is an skb of its own in the receive queue: about 32 KiB for a dump (the
+/// kernel sizes dump skbs after the largest receive buffer seen, capped at
+/// 32 KiB), 4 KiB for a `GETCHAIN` reply. 256 of them fit the 32 MiB queue
+/// `open` asks for with room to spare; a smaller queue shows as an overrun,
+/// and the batches are halved.
+const PIPELINE_BATCH: usize = 256;
 
 /// Why a [`NfSocket::commit`] failed. In every case nothing of the batch was
 /// applied: the kernel aborts the whole transaction.
@@ -173,6 +184,19 @@ pub struct NfSocket {
     sbuf: Vec<u8>,
     /// The send buffer size last set, so it only grows.
     sndbuf: usize,
+    /// What [`NfSocket::pipeline`] ran into so far.
+    stats: PipeStats,
+}
+
+/// Counters of [`NfSocket::pipeline`], for tests and measurements.
+#[derive(Debug, Default, Clone, Copy)]
+struct PipeStats {
+    /// `sendmsg` calls.
+    sends: u64,
+    /// Requests answered with `EBUSY` or `ENOBUFS`, or lost, and sent again.
+    again: u64,
+    /// Receive queue overruns.
+    overruns: u64,
 }
 
 impl NfSocket {
@@ -193,6 +217,7 @@ impl NfSocket {
             rbuf: vec![0; RECV_BUF],
             sbuf: Vec::new(),
             sndbuf: 0,
+            stats: PipeStats::default(),
         })
     }
 
@@ -420,6 +445,311 @@ impl NfSocket {
         Ok(out.into_inner())
     }
 
+    /// The rules of each chain of `chains` (all in `table`): element `i` of
+    /// the result holds the rules of `chains[i]`, in kernel order, exactly
+    /// what [`NfSocket::rules`] returns for that chain alone. Chains may
+    /// repeat and come in any order.
+    ///
+    /// One whole-table dump (`rules(family, table, None)`) costs kernel time
+    /// quadratic in the table size: the kernel resumes a rule dump by walking
+    /// every rule before the resume point, once per ~32 KiB reply. A dump per
+    /// chain (`NFT_MSG_GETRULE` with `NFTA_RULE_TABLE` and `NFTA_RULE_CHAIN`)
+    /// is linear. The requests go through [`NfSocket::pipeline`], which
+    /// puts several in one `sendmsg` only while the chains turn out empty:
+    /// the dump of a chain with rules never ends inside the `sendmsg` (the
+    /// kernel's rule dump reports its end only on the call after the one that
+    /// filled a reply, and that call is made by the next receive), so every
+    /// request behind it would be refused with `EBUSY`.
+    ///
+    /// The result is one consistent snapshot: the ruleset generation id is
+    /// read before and after, and everything is read again (up to
+    /// `DUMP_RETRIES` times, then `Error::Kernel { errno: EINTR }`) when it
+    /// changed or a dump was flagged `NLM_F_DUMP_INTR`.
+    ///
+    /// The kernel answers the rule dump of a missing chain (or table) with
+    /// an empty dump, not an error, so every chain that came back empty and
+    /// is not the target of a jump or goto in the snapshot is looked up
+    /// (`NFT_MSG_GETCHAIN`, pipelined); a missing one fails the whole call
+    /// with `Error::Kernel { errno: ENOENT }`.
+    pub fn rules_of_chains(
+        &mut self,
+        family: Family,
+        table: &str,
+        chains: &[&str],
+    ) -> Result<Vec<Vec<KRule>>, Error> {
+        if chains.is_empty() {
+            return Ok(Vec::new());
+        }
+        let fam = family.nfproto();
+        for _ in 0..DUMP_RETRIES {
+            let gen = self.genid()?;
+            let mut out: Vec<Vec<KRule>> = vec![Vec::new(); chains.len()];
+            let mut intr = false;
+            // Chains jumped to (or gone to) by a rule of the snapshot.
+            let mut targets: HashSet<String> = HashSet::new();
+            self.pipeline(
+                chains.len(),
+                Batching::Dumps,
+                |buf, i, seq| {
+                    let s = begin_msg(buf, nft_type(msg::GETRULE), F_REQUEST | F_DUMP, seq, fam, 0);
+                    put_strz(buf, RULE_TABLE, table);
+                    put_strz(buf, RULE_CHAIN, chains[i]);
+                    finish(buf, s);
+                },
+                |i, reply| {
+                    let m = match reply {
+                        Reply::Restart => {
+                            out[i].clear();
+                            return Ok(false);
+                        }
+                        Reply::Msg(m) => m,
+                    };
+                    if m.flags & F_DUMP_INTR != 0 {
+                        intr = true;
+                    }
+                    match m.ty {
+                        NLMSG_DONE => match done_errno(m) {
+                            0 => Ok(true),
+                            errno => Err(Error::Kernel { errno }),
+                        },
+                        NLMSG_ERROR => match m.errno()? {
+                            0 => Ok(true),
+                            errno => Err(Error::Kernel { errno }),
+                        },
+                        t if t == nft_type(msg::NEWRULE) => {
+                            let r = ffi::decode_rule(m.bytes)?;
+                            if r.chain != chains[i] || r.table != table {
+                                return Err(Error::Protocol(format!(
+                                    "rule of {}/{} in the dump of {table}/{}",
+                                    r.table, r.chain, chains[i]
+                                )));
+                            }
+                            for e in &r.exprs {
+                                if let Expr::Immediate {
+                                    data: ImmData::Verdict { chain: Some(c), .. },
+                                    ..
+                                } = e
+                                {
+                                    if !targets.contains(c) {
+                                        targets.insert(c.clone());
+                                    }
+                                }
+                            }
+                            out[i].push(r);
+                            Ok(false)
+                        }
+                        _ => Ok(false),
+                    }
+                },
+            )?;
+            // An empty dump may be a missing chain: look those up, unless a
+            // rule of the same snapshot jumps to the chain (the kernel keeps
+            // a chain with references from being deleted).
+            let empty: Vec<&str> = (0..chains.len())
+                .filter(|&i| out[i].is_empty() && !targets.contains(chains[i]))
+                .map(|i| chains[i])
+                .collect();
+            let mut missing = false;
+            self.pipeline(
+                empty.len(),
+                Batching::Fixed(PIPELINE_BATCH),
+                |buf, j, seq| {
+                    let s = begin_msg(buf, nft_type(msg::GETCHAIN), F_REQUEST, seq, fam, 0);
+                    put_strz(buf, CHAIN_TABLE, table);
+                    put_strz(buf, CHAIN_NAME, empty[j]);
+                    finish(buf, s);
+                },
+                |_, reply| match reply {
+                    Reply::Restart => Ok(false),
+                    Reply::Msg(m) if m.ty == NLMSG_ERROR => match m.errno()? {
+                        0 => Ok(true),
+                        libc::ENOENT => {
+                            missing = true;
+                            Ok(true)
+                        }
+                        errno => Err(Error::Kernel { errno }),
+                    },
+                    Reply::Msg(m) => Ok(m.ty == nft_type(msg::NEWCHAIN)),
+                },
+            )?;
+            if !intr && self.genid()? == gen {
+                if missing {
+                    return Err(Error::Kernel {
+                        errno: libc::ENOENT,
+                    });
+                }
+                return Ok(out);
+            }
+        }
+        Err(Error::Kernel { errno: libc::EINTR })
+    }
+
+    /// Sends `n` requests, several per `sendmsg` as `batching` allows, and
+    /// collects their replies, matched to requests by sequence number.
+    ///
+    /// `build(buf, i, seq)` appends request `i` with sequence number `seq`.
+    /// `reply(i, Reply::Msg(m))` gets every reply message of request `i` and
+    /// returns `true` on the one that ends it; `reply(i, Reply::Restart)`
+    /// says request `i` is sent again (forget what it got so far).
+    ///
+    /// The kernel handles the requests of one `sendmsg` in order. A dump
+    /// request runs the first part of its dump right there; if that ends the
+    /// dump, the next request follows, otherwise the receives drive the dump
+    /// on (one part per receive) and every further dump request of the
+    /// `sendmsg` is refused with `EBUSY` (one dump at a time per socket).
+    /// Those, and requests refused with `ENOBUFS`, are sent again once every
+    /// reply of the current `sendmsg` is in, which includes the end of the
+    /// running dump.
+    ///
+    /// When the receive queue overflows (the kernel then drops replies: error
+    /// replies and `GETCHAIN` answers, never dump data), the queue is read
+    /// empty without waiting (each receive drives a running dump, so an
+    /// empty queue means no dump is left running), every request without its
+    /// final reply is sent again, and later batches are halved. Sequence
+    /// numbers are fresh for every `sendmsg`, so a late reply to an earlier
+    /// send is recognised and ignored.
+    ///
+    /// Only for requests that read (`GET*`): an `EBUSY` or `ENOBUFS` answer
+    /// always means "try again" here.
+    fn pipeline(
+        &mut self,
+        n: usize,
+        batching: Batching,
+        build: impl Fn(&mut Vec<u8>, usize, u32),
+        mut reply: impl FnMut(usize, Reply<'_, '_>) -> Result<bool, Error>,
+    ) -> Result<(), Error> {
+        let mut todo: VecDeque<usize> = (0..n).collect();
+        // Lowered on overruns.
+        let mut limit = PIPELINE_BATCH;
+        // Dumps: how many requests in a row ended inside their sendmsg.
+        let mut streak = 0usize;
+        // The requests of the current send, and how each stands.
+        let mut batch: Vec<usize> = Vec::new();
+        let mut state: Vec<Slot> = Vec::new();
+        while !todo.is_empty() {
+            let per_send = match batching {
+                Batching::Fixed(k) => k,
+                // Two empty chains in a row: guess a run of them and send as
+                // many as the run is long so far; else one at a time.
+                Batching::Dumps if streak >= 2 => streak,
+                Batching::Dumps => 1,
+            };
+            let k = per_send.clamp(1, limit).min(todo.len());
+            batch.clear();
+            batch.extend(todo.drain(..k));
+            let base = self.next_seq();
+            // Reserve the batch's sequence numbers (base .. base + k - 1).
+            self.seq = self.seq.wrapping_add(k as u32 - 1);
+            let mut buf = std::mem::take(&mut self.sbuf);
+            buf.clear();
+            for (j, &i) in batch.iter().enumerate() {
+                build(&mut buf, i, base.wrapping_add(j as u32));
+            }
+            let sent = self.send(&buf);
+            self.sbuf = buf;
+            sent?;
+            self.stats.sends += 1;
+
+            state.clear();
+            state.resize(k, Slot::Waiting { more: false });
+            let mut open = k;
+            let overrun = self.recv_until(|m| {
+                let j = m.seq.wrapping_sub(base) as usize;
+                match state.get(j) {
+                    Some(Slot::Waiting { .. }) => {}
+                    // Not of this send, or of a request already settled.
+                    _ => return Ok(open == 0),
+                }
+                if m.ty == NLMSG_ERROR {
+                    let errno = m.errno()?;
+                    if errno == libc::EBUSY || errno == libc::ENOBUFS {
+                        state[j] = Slot::Again;
+                        open -= 1;
+                        return Ok(open == 0);
+                    }
+                }
+                let first = state[j] == Slot::Waiting { more: false };
+                state[j] = if reply(batch[j], Reply::Msg(m))? {
+                    open -= 1;
+                    Slot::Done { quick: first }
+                } else {
+                    Slot::Waiting { more: true }
+                };
+                Ok(open == 0)
+            });
+            let overrun = match overrun {
+                Ok(o) => o,
+                Err(e) => {
+                    self.drain(|_| {});
+                    return Err(e);
+                }
+            };
+            if overrun {
+                limit = (limit / 2).max(1);
+                self.stats.overruns += 1;
+            }
+            for s in &state {
+                streak = match s {
+                    Slot::Done { quick: true } => streak + 1,
+                    _ => 0,
+                };
+            }
+            // Refused or lost: first in line for the next send, in order.
+            for (j, &i) in batch.iter().enumerate().rev() {
+                if !matches!(state[j], Slot::Done { .. }) {
+                    self.stats.again += 1;
+                    reply(i, Reply::Restart)?;
+                    todo.push_front(i);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Receives datagrams, feeding each message to `f` until it returns
+    /// `true`. On an overrun (`ENOBUFS`: the kernel dropped messages) reads
+    /// the queue empty without waiting, still feeding `f`, and returns
+    /// `Ok(true)`; otherwise `Ok(false)`.
+    fn recv_until(
+        &mut self,
+        mut f: impl FnMut(&RawMsg<'_>) -> Result<bool, Error>,
+    ) -> Result<bool, Error> {
+        let mut rbuf = std::mem::take(&mut self.rbuf);
+        let mut overrun = false;
+        let res = (|| loop {
+            let n = match self.sock.recv(&mut rbuf[..], Msg::empty()) {
+                Ok((0, _)) if overrun => return Ok(()),
+                Ok((0, _)) => return Err(Error::Protocol("socket closed".into())),
+                Ok((n, _)) => n,
+                Err(e) if e.raw_os_error() == Some(libc::ENOBUFS) => {
+                    if !overrun {
+                        overrun = true;
+                        self.sock.nonblock()?;
+                    }
+                    continue;
+                }
+                Err(e) if overrun && e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
+                Err(e) => return Err(Error::Io(e)),
+            };
+            if n > rbuf.len() {
+                return Err(Error::Protocol("datagram truncated".into()));
+            }
+            for m in split(&rbuf[..n])? {
+                if m.ty == NLMSG_OVERRUN {
+                    return Err(Error::Protocol("overrun".into()));
+                }
+                if f(&m)? && !overrun {
+                    return Ok(());
+                }
+            }
+        })();
+        self.rbuf = rbuf;
+        if overrun {
+            self.sock.block()?;
+        }
+        res.map(|()| overrun)
+    }
+
     /// Applies `ops` as ONE transaction: `NFNL_MSG_BATCH_BEGIN` (carrying
     /// `genid` when given) + every op + `NFNL_MSG_BATCH_END`, sent in one
     /// `sendmsg` (the kernel treats one datagram as one batch; the send
@@ -541,6 +871,51 @@ impl NfSocket {
     }
 }
 
+/// What [`NfSocket::pipeline`] tells about one request.
+enum Reply<'a, 'b> {
+    /// A reply message of the request.
+    Msg(&'a RawMsg<'b>),
+    /// The request is sent again: forget its replies so far.
+    Restart,
+}
+
+/// How many requests [`NfSocket::pipeline`] puts in one `sendmsg`.
+#[derive(Clone, Copy)]
+enum Batching {
+    /// Up to this many: for requests that do not start a dump.
+    Fixed(usize),
+    /// Dump requests: one per `sendmsg`, more only while they keep ending
+    /// inside it (empty dumps), since any dump still running gets the dump
+    /// requests behind it refused.
+    Dumps,
+}
+
+/// The state of one request of a pipelined `sendmsg`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    /// No final reply yet; `more` once some reply came.
+    Waiting {
+        /// Some reply already came.
+        more: bool,
+    },
+    /// Its last reply is in; `quick` when that was its only reply (an
+    /// empty dump, ended inside the `sendmsg`).
+    Done {
+        /// The final reply was the only one.
+        quick: bool,
+    },
+    /// Refused (`EBUSY`, `ENOBUFS`) or lost: to be sent again.
+    Again,
+}
+
+/// The error a dump's `NLMSG_DONE` carries (positive; 0 for success).
+fn done_errno(m: &RawMsg<'_>) -> i32 {
+    match m.bytes.get(16..20) {
+        Some(b) => -i32::from_ne_bytes([b[0], b[1], b[2], b[3]]),
+        None => 0,
+    }
+}
+
 /// The replies to one batch, matched by sequence number.
 struct BatchReplies {
     begin_seq: u32,
@@ -575,5 +950,127 @@ impl BatchReplies {
         }
         // The last op carries NLM_F_ACK: its ACK or error comes last.
         Ok(off == self.n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The pipelining paths that the integration tests cannot steer: `EBUSY`
+    //! refusals and receive queue overruns. Needs root (a fresh network
+    //! namespace for the test's thread).
+
+    use super::*;
+    use crate::tables::expr::{base, cmp, verdict, REG_1, REG_VERDICT};
+
+    fn netns() {
+        assert!(
+            nix::unistd::geteuid().is_root(),
+            "socket.rs tests need root (a fresh network namespace and nf_tables)"
+        );
+        nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNET).expect("unshare");
+    }
+
+    fn rule(chain: &str, k: u32) -> Op {
+        let b = k.to_be_bytes();
+        Op::AddRule {
+            rule: KRule {
+                table: "t".into(),
+                chain: chain.into(),
+                exprs: vec![
+                    Expr::Payload {
+                        base: base::NETWORK,
+                        offset: 12,
+                        len: 4,
+                        dreg: REG_1,
+                    },
+                    Expr::Cmp {
+                        sreg: REG_1,
+                        op: cmp::EQ,
+                        data: vec![10, b[1], b[2], b[3]],
+                    },
+                    Expr::Immediate {
+                        dreg: REG_VERDICT,
+                        data: ImmData::Verdict {
+                            code: verdict::ACCEPT,
+                            chain: None,
+                        },
+                    },
+                ],
+                ..KRule::default()
+            },
+            append: true,
+            replace: false,
+        }
+    }
+
+    /// Runs of empty chains (sent many per `sendmsg`), with chains of one
+    /// rule and a chain of 3,000 rules (many replies) inside the runs, so
+    /// dumps are refused with `EBUSY` and sent again.
+    fn table(sock: &mut NfSocket) -> Vec<String> {
+        let mut names = Vec::new();
+        let mut ops = vec![Op::AddTable(KTable {
+            name: "t".into(),
+            ..KTable::default()
+        })];
+        for i in 0..3000u32 {
+            let name = format!("C{i}");
+            ops.push(Op::AddChain {
+                chain: KChain {
+                    table: "t".into(),
+                    name: name.clone(),
+                    ..KChain::default()
+                },
+                excl: true,
+            });
+            if i == 1500 {
+                ops.extend((0..3000).map(|k| rule(&name, k)));
+            } else if i % 97 == 50 {
+                ops.push(rule(&name, i));
+            }
+            names.push(name);
+        }
+        sock.commit(Family::V4, &ops, None).expect("commit");
+        names
+    }
+
+    fn check(sock: &mut NfSocket, names: &[String]) {
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let got = sock
+            .rules_of_chains(Family::V4, "t", &refs)
+            .expect("rules_of_chains");
+        for (c, rules) in refs.iter().zip(&got) {
+            let want = sock.rules(Family::V4, "t", Some(c)).expect("rules");
+            assert_eq!(rules, &want, "{c}");
+        }
+        assert_eq!(got[1500].len(), 3000);
+        assert_eq!(got.iter().filter(|r| r.len() == 1).count(), 31);
+    }
+
+    #[test]
+    fn refused_dumps_are_sent_again() {
+        netns();
+        let mut sock = NfSocket::open().expect("open");
+        let names = table(&mut sock);
+        check(&mut sock, &names);
+        let st = sock.stats;
+        assert!(st.again > 0, "{st:?}");
+        assert!(st.sends < 3000 / 4, "{st:?}");
+        assert_eq!(st.overruns, 0, "{st:?}");
+    }
+
+    #[test]
+    fn overruns_lose_nothing() {
+        netns();
+        let mut sock = NfSocket::open().expect("open");
+        let names = table(&mut sock);
+        // Room for one 32 KiB dump reply (the kernel doubles the value):
+        // replies to batches are dropped.
+        ffi::set_rcvbuf_force(sock.sock.as_raw_fd(), 16 * 1024).expect("rcvbuf");
+        check(&mut sock, &names);
+        let st = sock.stats;
+        assert!(st.overruns > 0, "{st:?}");
+        // The socket is still in sync.
+        sock.genid().expect("genid");
+        check(&mut sock, &names);
     }
 }

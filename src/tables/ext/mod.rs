@@ -317,7 +317,21 @@ include!("registry.rs");
 
 /// Finds the extension users name `name` (`-m name` / `-j name`).
 pub fn find(kind: Kind, name: &str, family: Family) -> Option<Ext> {
-    all().find(|e| e.kind() == kind && e.name() == name && e.families().has(family))
+    type Index = std::collections::HashMap<(bool, &'static str), Vec<Ext>>;
+    static INDEX: std::sync::OnceLock<Index> = std::sync::OnceLock::new();
+    let idx = INDEX.get_or_init(|| {
+        let mut m: Index = std::collections::HashMap::new();
+        for e in all() {
+            m.entry((e.kind() == Kind::Target, e.name()))
+                .or_default()
+                .push(e);
+        }
+        m
+    });
+    idx.get(&(kind == Kind::Target, name))?
+        .iter()
+        .copied()
+        .find(|e| e.families().has(family))
 }
 
 /// Finds the extension that decodes a kernel blob.

@@ -273,45 +273,14 @@ pub(crate) fn inet_aton(s: &str) -> Option<Ipv4Addr> {
     Some(Ipv4Addr::from(v))
 }
 
-/// Resolves a host the way `getaddrinfo` does for iptables: numeric first,
-/// then the resolver; the first address of the family wins. Returns the
-/// address in the first 4 (IPv4) or 16 bytes.
+/// Resolves a host the way libxtables does (`getaddrinfo` in the rule's
+/// family, see [`super::recent::gai_host`]). Returns the address in the
+/// first 4 (IPv4) or 16 bytes.
 pub(crate) fn parse_host(family: Family, s: &str) -> XtResult<[u8; 16]> {
     let mut out = [0u8; 16];
-    let err = || XtError::param("getaddrinfo: Name or service not known\n");
-    match family {
-        Family::V4 => {
-            let a = match inet_aton(s) {
-                Some(a) => a,
-                None => {
-                    if s.is_empty() || s.contains(',') || s.contains('/') {
-                        return Err(err());
-                    }
-                    names::host_v4(s).ok_or_else(err)?
-                }
-            };
-            out[..4].copy_from_slice(&a.octets());
-        }
-        Family::V6 => {
-            let a = match s.parse::<Ipv6Addr>() {
-                Ok(a) => a,
-                Err(_) => {
-                    if s.is_empty() || s.contains(',') || s.contains('/') {
-                        return Err(err());
-                    }
-                    dns_lookup::lookup_host(s)
-                        .ok()
-                        .and_then(|v| {
-                            v.into_iter().find_map(|a| match a {
-                                IpAddr::V6(a) => Some(a),
-                                IpAddr::V4(_) => None,
-                            })
-                        })
-                        .ok_or_else(err)?
-                }
-            };
-            out.copy_from_slice(&a.octets());
-        }
+    match super::recent::gai_host(family, s)? {
+        IpAddr::V4(a) => out[..4].copy_from_slice(&a.octets()),
+        IpAddr::V6(a) => out.copy_from_slice(&a.octets()),
     }
     Ok(out)
 }
@@ -1123,6 +1092,17 @@ mod tests {
         assert_eq!(
             e("-m conntrack"),
             "conntrack: At least one option is required"
+        );
+        // ip6tables -A INPUT -m conntrack --ctorigsrc 1.1.1.1 (libxtables' getaddrinfo)
+        assert_eq!(
+            parse(Family::V6, "INPUT", "-m conntrack --ctorigsrc 1.1.1.1")
+                .unwrap_err()
+                .msg,
+            "getaddrinfo: Address family for hostname not supported\n"
+        );
+        assert_eq!(
+            e("-m conntrack --ctorigdst ::1"),
+            "getaddrinfo: Address family for hostname not supported\n"
         );
     }
 

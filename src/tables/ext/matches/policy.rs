@@ -4,7 +4,7 @@
 //!
 //! Kernel struct `xt_policy_info` (revision 0, 312 bytes): four 76-byte
 //! `xt_policy_elem` (`saddr`, `smask`, `daddr`, `dmask` of 16 bytes each,
-//! `__be32 spi` at 64, `u32 reqid` at 68, `u8 proto` at 72, `u8 mode` at 73,
+//! `__be32 spi` at 64 (but 1.8.9 writes and reads it in host byte order), `u32 reqid` at 68, `u8 proto` at 72, `u8 mode` at 73,
 //! `u8 match` and `u8 invert` bit sets at 74 and 75: saddr 1, daddr 2,
 //! proto 4, mode 8, spi 16, reqid 32), then `u16 flags` at 304 (in 1, out
 //! 2, none 4, strict 8) and `u16 len` at 306.
@@ -14,7 +14,7 @@ use super::ipvs::{mask_suffix, parse_hostmask, parse_protocol, protocol_name};
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{
-    rd_be32, rd_ipv4, rd_ipv6, rd_u16, rd_u32, rd_u8, wr, wr_be32, wr_u16, wr_u32, wr_u8,
+    rd_ipv4, rd_ipv6, rd_u16, rd_u32, rd_u8, wr, wr_u16, wr_u32, wr_u8,
 };
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
@@ -103,7 +103,7 @@ fn entry_text(family: Family, b: &[u8], e: usize, numeric: bool, prefix: &str, o
     }
     if m & M_SPI != 0 {
         not(M_SPI, out);
-        out.push_str(&format!(" {prefix}spi 0x{:x}", rd_be32(b, e + SPI)));
+        out.push_str(&format!(" {prefix}spi 0x{:x}", rd_u32(b, e + SPI)));
     }
     if m & M_PROTO != 0 {
         not(M_PROTO, out);
@@ -217,7 +217,8 @@ impl Extension for Policy {
                     wr_u32(b, e + REQID, v);
                 } else {
                     set_match(b, M_SPI, opt)?;
-                    wr_be32(b, e + SPI, v);
+                    // 1.8.9 stores the SPI in host byte order despite `__be32`.
+                    wr_u32(b, e + SPI, v);
                 }
             }
             "tunnel-src" | "tunnel-dst" => {
@@ -368,7 +369,7 @@ mod tests {
         e0[16] = 0xff;
         e0[32] = 10;
         e0[48] = 0xff;
-        e0[67] = 1;
+        e0[64] = 1; // spi 0x1, host byte order
         e0[68] = 1;
         e0[72] = 50;
         e0[73] = 1;
@@ -376,6 +377,19 @@ mod tests {
         assert_eq!(&p.blob[..76], &e0[..]);
         assert_eq!(&p.blob[76 + 68..76 + 76], &[2, 0, 0, 0, 0, 0, 0x20, 0]);
         assert_eq!(&p.blob[304..308], &[0x09, 0, 2, 0]);
+        // iptables -vvv -A INPUT -m policy --dir in --pol ipsec --strict --reqid 0x102
+        //   --spi 0x1 --proto esp --mode tunnel --tunnel-dst 10.0.0.0/8 --tunnel-src 10.1.2.3/16
+        let p = t(
+            Family::V4,
+            "--dir in --pol ipsec --strict --reqid 0x102 --spi 0x1 --proto esp --mode tunnel \
+             --tunnel-dst 10.0.0.0/8 --tunnel-src 10.1.2.3/16",
+        )
+        .unwrap();
+        assert_eq!(&p.blob[..4], &[10, 1, 2, 3]);
+        assert_eq!(&p.blob[16..20], &[0xff, 0xff, 0, 0]);
+        assert_eq!(&p.blob[64..76], &[1, 0, 0, 0, 2, 1, 0, 0, 0x32, 1, 0x3f, 0]);
+        assert_eq!(&p.blob[304..308], &[0x09, 0, 1, 0]);
+        assert!(p.save.contains(" --reqid 258 --spi 0x1 "), "{}", p.save);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! seconds`, `u32 hit_count`, `u8 check_set`, `u8 invert`, `char name[200]`
 //! at 10, `u8 side` at 210, `union nf_inet_addr mask` at 212.
 
-use std::net::{IpAddr, Ipv6Addr, ToSocketAddrs};
+use std::net::IpAddr;
 
 use super::hashlimit::{err_range, options_fcheck, strtoul_full, xflags, XtEntry};
 use crate::tables::error::{XtError, XtResult};
@@ -70,40 +70,52 @@ static TABLE: &[XtEntry] = &[
 ];
 
 /// `XTTYPE_HOST`: a numeric address or a host name resolved with
-/// `getaddrinfo` in the rule's family (the first address wins).
+/// `getaddrinfo` in the rule's family (see [`gai_host`]).
 pub(crate) fn parse_host(family: Family, arg: &str) -> XtResult<IpAddr> {
-    let numeric = match family {
-        Family::V4 => super::hashlimit::inet_aton(arg).map(IpAddr::V4),
-        Family::V6 => arg.parse::<Ipv6Addr>().ok().map(IpAddr::V6),
+    gai_host(family, arg)
+}
+
+/// libxtables' host lookup (`XTTYPE_HOST`, `XTTYPE_HOSTMASK`):
+/// `getaddrinfo(name, NULL, {ai_family = AF_INET|AF_INET6, ai_socktype =
+/// SOCK_RAW})`, numeric forms included. A failure is `getaddrinfo:
+/// <gai_strerror text>` (for example "Address family for hostname not
+/// supported" for an IPv4 address given to ip6tables); several different
+/// addresses are `NAME resolves to more than one address`.
+pub(crate) fn gai_host(family: Family, name: &str) -> XtResult<IpAddr> {
+    let hints = dns_lookup::AddrInfoHints {
+        flags: 0,
+        address: match family {
+            Family::V4 => libc::AF_INET,
+            Family::V6 => libc::AF_INET6,
+        },
+        socktype: libc::SOCK_RAW,
+        protocol: 0,
     };
-    if let Some(a) = numeric {
-        return Ok(a);
-    }
-    let fail = |m: String| XtError::param(format!("getaddrinfo: {m}\n"));
-    match (arg, 0u16).to_socket_addrs() {
-        Ok(it) => {
-            let mut found = None;
-            for sa in it {
-                let ok = matches!(
-                    (family, sa.ip()),
-                    (Family::V4, IpAddr::V4(_)) | (Family::V6, IpAddr::V6(_))
-                );
-                if ok {
-                    found = Some(sa.ip());
-                    break;
-                }
+    let fail = |m: &str| XtError::param(format!("getaddrinfo: {m}\n"));
+    let iter = dns_lookup::getaddrinfo(Some(name), None, Some(hints)).map_err(|e| {
+        let s = std::io::Error::from(e).to_string();
+        match s.strip_prefix("failed to lookup address information: ") {
+            Some(m) => fail(m),
+            None => fail("System error"),
+        }
+    })?;
+    let mut found: Option<IpAddr> = None;
+    for ai in iter.flatten() {
+        let ip = ai.sockaddr.ip();
+        if ip.is_ipv4() != (family == Family::V4) {
+            continue;
+        }
+        match found {
+            None => found = Some(ip),
+            Some(f) if f != ip => {
+                return Err(XtError::param(format!(
+                    "{name} resolves to more than one address\n"
+                )))
             }
-            found.ok_or_else(|| fail("Address family for hostname not supported".into()))
-        }
-        Err(e) => {
-            let s = e.to_string();
-            let m = s
-                .split_once("information: ")
-                .map(|(_, m)| m.to_string())
-                .unwrap_or(s);
-            Err(fail(m))
+            Some(_) => {}
         }
     }
+    found.ok_or_else(|| fail("Name or service not known"))
 }
 
 fn mask_text(family: Family, blob: &[u8]) -> String {

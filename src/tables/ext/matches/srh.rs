@@ -5,7 +5,8 @@
 //! Kernel struct `struct ip6t_srh1 { __u8 next_hdr, hdr_len, segs_left,
 //! last_entry; __u16 tag; struct in6_addr psid_addr, nsid_addr, lsid_addr,
 //! psid_msk, nsid_msk, lsid_msk; __u16 mt_flags, mt_invflags; }`, name
-//! `srh`, revision 1, 112 bytes (XT_ALIGN of 106).
+//! `srh`, revision 1, 112 bytes (XT_ALIGN of 108: the addresses are
+//! 4-byte aligned, so they start at offset 8).
 //!
 //! The `-eq`/`-gt`/`-lt` variants of a field share its one byte: the last
 //! one given sets the value for all of them. SID addresses are kept as
@@ -22,13 +23,14 @@ use crate::tables::ext::util::{rd_ipv6, rd_u16, rd_u8, wr, wr_u16, wr_u8};
 use crate::tables::ext::{Ctx, Ext, Extension, Families, Kind, Opt, PrintCtx, State};
 
 const OFF_TAG: usize = 4;
-const OFF_PSID: usize = 6;
-const OFF_NSID: usize = 22;
-const OFF_LSID: usize = 38;
+/// `struct in6_addr` is 4-byte aligned: two padding bytes follow the tag.
+const OFF_PSID: usize = 8;
+const OFF_NSID: usize = 24;
+const OFF_LSID: usize = 40;
 /// Masks follow the three addresses, in the same order.
 const MASKS: usize = 48;
-const OFF_FLAGS: usize = 102;
-const OFF_INV: usize = 104;
+const OFF_FLAGS: usize = 104;
+const OFF_INV: usize = 106;
 
 /// What an option sets.
 #[derive(Clone, Copy)]
@@ -154,33 +156,13 @@ static OPTS: &[Opt] = &[
     Opt::req_inv("srh-lsid"),
 ];
 
-/// `getaddrinfo(name, AF_INET6)`: the first address, or libxtables'
-/// `getaddrinfo: REASON` error.
+/// `getaddrinfo(name, AF_INET6)` as libxtables does it (see
+/// [`crate::tables::ext::matches::recent::gai_host`]).
 fn resolve6(name: &str) -> XtResult<Ipv6Addr> {
-    if let Ok(a) = name.parse::<Ipv6Addr>() {
-        return Ok(a);
+    match crate::tables::ext::matches::recent::gai_host(Family::V6, name)? {
+        std::net::IpAddr::V6(a) => Ok(a),
+        std::net::IpAddr::V4(a) => Ok(a.to_ipv6_mapped()),
     }
-    let hints = dns_lookup::AddrInfoHints {
-        flags: 0,
-        address: libc::AF_INET6,
-        socktype: libc::SOCK_RAW,
-        protocol: 0,
-    };
-    let fail = |e: String| XtError::param(format!("getaddrinfo: {e}\n"));
-    let iter = dns_lookup::getaddrinfo(Some(name), None, Some(hints)).map_err(|e| {
-        let s = std::io::Error::from(e).to_string();
-        let s = s
-            .strip_prefix("failed to lookup address information: ")
-            .map(str::to_string)
-            .unwrap_or(s);
-        fail(s)
-    })?;
-    for ai in iter.flatten() {
-        if let std::net::SocketAddr::V6(sa) = ai.sockaddr {
-            return Ok(*sa.ip());
-        }
-    }
-    Err(fail("Name or service not known".to_string()))
 }
 
 /// `xtables_ip6mask_to_cidr`: the prefix length, or -1 when the mask has
@@ -470,24 +452,30 @@ mod tests {
 
     #[test]
     fn blob_bytes() {
-        // ip6tables -vvv -A INPUT -m srh ! --srh-next-hdr 17 --srh-hdr-len-gt 2
-        //   --srh-segs-left-lt 3 --srh-last-entry-eq 4 --srh-tag 0x1234
-        //   --srh-psid a::1/16 ! --srh-lsid c::/0
+        // ip6tables -vvv -A INPUT -m srh --srh-next-hdr 17 --srh-tag 0x1234
+        //   --srh-psid a::/64 --srh-lsid c::1 ! --srh-nsid b::2/48
         let p = run_line(
             Family::V6,
-            "-m srh ! --srh-next-hdr 17 --srh-hdr-len-gt 2 --srh-segs-left-lt 3 \
-             --srh-last-entry-eq 4 --srh-tag 0x1234 --srh-psid a::1/16 ! --srh-lsid c::/0",
+            "-m srh --srh-next-hdr 17 --srh-tag 0x1234 --srh-psid a::/64 --srh-lsid c::1 \
+             ! --srh-nsid b::2/48",
         )
         .unwrap();
-        let mut want = vec![0u8; 112];
-        want[..6].copy_from_slice(&[0x11, 2, 3, 4, 0x34, 0x12]);
-        want[7] = 0x0a;
-        want[21] = 1;
-        want[39] = 0x0c;
-        want[54] = 0xff;
-        want[55] = 0xff;
-        want[102..106].copy_from_slice(&[0xc5, 0x2c, 0x01, 0x20]);
+        let hex = "11000000 34120000 000a0000 00000000 00000000 00000000 \
+                   000b0000 00000000 00000000 00000002 000c0000 00000000 00000000 00000001 \
+                   ffffffff ffffffff 00000000 00000000 ffffffff ffff0000 00000000 00000000 \
+                   ffffffff ffffffff ffffffff ffffffff 013c0010 00000000";
+        let digits: Vec<u8> = hex
+            .bytes()
+            .filter(u8::is_ascii_hexdigit)
+            .map(|c| (c as char).to_digit(16).unwrap_or(0) as u8)
+            .collect();
+        let want: Vec<u8> = digits.chunks(2).map(|c| c[0] << 4 | c[1]).collect();
+        assert_eq!(want.len(), 112);
         assert_eq!(p.blob, want);
+        assert_eq!(
+            p.print,
+            " srh next-hdr:17 tag:4660 psid  a::/64 nsid ! b::2/48 lsid  c::1/128"
+        );
     }
 
     #[test]

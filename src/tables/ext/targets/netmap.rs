@@ -9,7 +9,7 @@
 //! a number above 32, which `getaddrinfo` reads as an address such as
 //! `0.0.0.33`) ends up as a full host mask, as 1.8.9 does (observed).
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, ToSocketAddrs};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
@@ -146,45 +146,12 @@ fn parse_mask(f: Family, s: &str) -> XtResult<[u8; 16]> {
     Ok(plen_mask(f, plen.min(hlen(f))))
 }
 
-fn gai_error(detail: &str) -> XtError {
-    XtError::param(format!("getaddrinfo: {detail}\n"))
-}
-
 /// libxtables' `xtopt_parse_host`: a numeric address or a name resolved by
-/// `getaddrinfo` in the rule's family.
+/// `getaddrinfo` in the rule's family (see
+/// [`crate::tables::ext::matches::recent::gai_host`]).
 pub(crate) fn parse_host(f: Family, s: &str) -> XtResult<[u8; 16]> {
     let mut a = [0u8; 16];
-    let numeric: Option<IpAddr> = match f {
-        Family::V4 => s
-            .parse::<Ipv4Addr>()
-            .ok()
-            .or_else(|| inet_aton(s))
-            .map(IpAddr::V4),
-        Family::V6 => s.parse::<Ipv6Addr>().ok().map(IpAddr::V6),
-    };
-    let other = match f {
-        Family::V4 => s.parse::<Ipv6Addr>().is_ok(),
-        Family::V6 => s.parse::<Ipv4Addr>().is_ok() || inet_aton(s).is_some(),
-    };
-    let ip = match numeric {
-        Some(ip) => ip,
-        None if other => return Err(gai_error("Address family for hostname not supported")),
-        None => {
-            let addrs = (s, 0u16).to_socket_addrs().map_err(|e| {
-                let t = e.to_string();
-                let d = t
-                    .strip_prefix("failed to lookup address information: ")
-                    .unwrap_or(&t)
-                    .to_string();
-                gai_error(&d)
-            })?;
-            addrs
-                .map(|sa| sa.ip())
-                .find(|ip| ip.is_ipv4() == (f == Family::V4))
-                .ok_or_else(|| gai_error("Address family for hostname not supported"))?
-        }
-    };
-    match ip {
+    match crate::tables::ext::matches::recent::gai_host(f, s)? {
         IpAddr::V4(v) => a[..4].copy_from_slice(&v.octets()),
         IpAddr::V6(v) => a.copy_from_slice(&v.octets()),
     }

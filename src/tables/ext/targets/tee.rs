@@ -2,7 +2,7 @@
 //! (`struct xt_tee_tginfo { union nf_inet_addr gw; char oif[16]; void
 //! *priv; }`, revision 1, 40 bytes; the last 8 are the kernel's pointer).
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, ToSocketAddrs};
+use std::net::IpAddr;
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
@@ -21,27 +21,9 @@ pub(crate) static EXTS: &[Ext] = &[&Tee];
 
 static OPTS: &[Opt] = &[Opt::req("gateway"), Opt::req("oif")];
 
-/// `XTTYPE_HOST`: a literal address of the family, or a name resolved
-/// through the system resolver (first address of the family).
+/// `XTTYPE_HOST`: libxtables' `getaddrinfo` lookup in the rule's family.
 fn parse_host(family: Family, arg: &str) -> XtResult<IpAddr> {
-    let literal = match family {
-        Family::V6 => arg.parse::<Ipv6Addr>().ok().map(IpAddr::V6),
-        _ => arg.parse::<Ipv4Addr>().ok().map(IpAddr::V4),
-    };
-    if let Some(a) = literal {
-        return Ok(a);
-    }
-    let found = (arg, 0u16)
-        .to_socket_addrs()
-        .ok()
-        .and_then(|mut it| {
-            it.find(|sa| match family {
-                Family::V6 => sa.is_ipv6(),
-                _ => sa.is_ipv4(),
-            })
-        })
-        .map(|sa| sa.ip());
-    found.ok_or_else(|| XtError::param("getaddrinfo: Name or service not known\n"))
+    crate::tables::ext::matches::recent::gai_host(family, arg)
 }
 
 impl Extension for Tee {
@@ -149,5 +131,15 @@ mod tests {
             );
         }
         assert!(t(Family::V4, &["--gateway", "1.1.1.1/24"]).is_err());
+        // ip6tables -t mangle -A PREROUTING -j TEE --gateway 1.1.1.1; iptables ... ::1
+        let gai = "getaddrinfo: Address family for hostname not supported\n";
+        assert_eq!(
+            t(Family::V6, &["--gateway", "1.1.1.1"]).unwrap_err().msg,
+            gai
+        );
+        assert_eq!(t(Family::V4, &["--gateway", "::1"]).unwrap_err().msg, gai);
+        // getaddrinfo's numeric forms: `1` is 0.0.0.1
+        let p = t(Family::V4, &["--gateway", "1"]).unwrap();
+        assert_eq!(p.save, " -j TEE --gateway 0.0.0.1");
     }
 }

@@ -4,13 +4,14 @@
 # through iptables (rtables-restore into nf_tables), for N in
 # RVSADM_GUEST_DP_SIZES.
 #
-# Topology (fresh for every N and mode; veth pairs, as in traffic.sh):
+# Topology, one per mode (namespaces cl_MODE, dir_MODE, be_MODE; veth pairs,
+# as in traffic.sh), both up at once, made anew for each N:
 #
 #   cl (client)             dir (the node / director)       be (backends)
 #   eth0 10.1.0.2/24 ------ cl0 10.1.0.1/24
 #   default via 10.1.0.1    be0 10.2.0.1/24 --------------- eth0 10.2.0.2/24, .3, .4
 #                           ip_forward=1                    default via 10.2.0.1
-#                                                           connbench serve 8080
+#                                                           connbench serve 8080, 8081
 #
 # Service s (0 <= s < N) is VIP 10.96.(s/250).(s%250+1):80 with three
 # endpoints 10.2.0.2-4:8080.
@@ -26,14 +27,18 @@
 # Each measurement is `connbench connect VIP:80 COUNT SECS` in cl: sequential
 # new connections (connect, read the backend's byte, close with RST), COUNT
 # or SECS seconds, whichever comes first; it prints the rate and latency
-# percentiles. Per N and mode, REPEATS rounds of: direct (cl -> 10.2.0.2:8080,
-# routed by dir, no service: the baseline), first service, last service (the
-# order of first/last flips each round).
+# percentiles. Per N, REPEATS rounds; in each, for each mode (the order of the
+# modes flips every round): direct (cl -> 10.2.0.2:8081, routed by dir, no
+# service: the baseline), first service, last service (their order flips
+# too). The baseline uses its own port: a
+# direct connection to an IPVS real server's address and port from a client
+# port that still has an IPVS NAT entry (CLOSE, 10 s) has its SYN-ACK rewritten
+# to the VIP by the director, and hangs.
 #
 # Output: `DP mode=M n=N target=T rep=R conns=.. failed=.. secs=.. rate=..
 # p50_us=.. p90_us=.. p99_us=.. max_us=..` per measurement, `DPPROG mode=M
-# n=N ms=.. lines=.. rss_kb=.. user_ms=.. sys_ms=..` for the programming step, PASS/FAIL lines and
-# the summary. scripts/bench-report.py makes the table and the chart.
+# n=N ms=.. lines=.. rss_kb=.. user_ms=.. sys_ms=..` for the programming
+# step, PASS/FAIL lines and the summary. scripts/bench-report.py makes the table and the chart.
 #
 # Guest variables (host: RVSADM_GUEST_*): RVSADM_GUEST_DP_SIZES (default
 # "100 1000 10000"), RVSADM_GUEST_DP_COUNT (1000), RVSADM_GUEST_DP_SECS (3),
@@ -140,67 +145,67 @@ gen_kube() { # N FILE
 }
 
 # --- topology -------------------------------------------------------------------
+# One topology per mode (namespaces cl_MODE, dir_MODE, be_MODE), both up at
+# the same time so that the measurements of the two modes can alternate.
 
-topo_down() {
-    if [ -n "$SRV" ]; then
-        kill "$SRV" 2>/dev/null || :
-        wait "$SRV" 2>/dev/null || :
-        SRV=''
-    fi
-    for _n in cl dir be; do
+topo_down() { # MODE
+    for _n in "cl_$1" "dir_$1" "be_$1"; do
         ns_del "$_n" 2>/dev/null || :
     done
 }
 
-topo_up() {
-    for _n in cl dir be; do
-        ns_new "$_n" || return 1
+servers_down() {
+    for _pid in $SRV; do
+        kill "$_pid" 2>/dev/null || :
+        wait "$_pid" 2>/dev/null || :
     done
-    $IP link add cl0 netns "$(_ns_pid dir)" type veth peer name eth0 netns "$(_ns_pid cl)" || return 1
-    $IP link add be0 netns "$(_ns_pid dir)" type veth peer name eth0 netns "$(_ns_pid be)" || return 1
-    ns_exec cl "$IP" -batch - <<EOF || return 1
-link del d0
-addr add 10.1.0.2/24 dev eth0
-link set eth0 up
-route add default via 10.1.0.1
-EOF
-    ns_exec dir "$IP" -batch - <<EOF || return 1
-link del d0
-addr add 10.1.0.1/24 dev cl0
-link set cl0 up
-addr add 10.2.0.1/24 dev be0
-link set be0 up
-EOF
-    ns_exec be "$IP" -batch - <<EOF || return 1
-link del d0
-addr add 10.2.0.2/24 dev eth0
-addr add 10.2.0.3/24 dev eth0
-addr add 10.2.0.4/24 dev eth0
-link set eth0 up
-route add default via 10.2.0.1
-EOF
-    set_sysctl dir net/ipv4/ip_forward 1 || return 1
-    set_sysctl dir net/ipv4/conf/all/rp_filter 0 || return 1
-    # busybox nsenter execs the program: $! is the server itself.
-    nsenter -t "$(_ns_pid be)" -n connbench serve 8080 </dev/null >/dev/null 2>&1 &
-    SRV=$!
-    # Wait (bounded) for the backend to answer through dir.
-    _i=0
-    while [ "$_i" -lt 50 ]; do
-        ns_exec cl connbench connect 10.2.0.2:8080 1 2 >/dev/null 2>&1 && return 0
-        _i=$((_i + 1))
-        sleep 0.2
-    done
-    echo "  backend 10.2.0.2:8080 does not answer"
-    return 1
+    SRV=''
 }
 
-# program MODE N: load the services into dir (timed; DPPROG line).
+topo_up() { # MODE
+    _cl=cl_$1 _dir=dir_$1 _be=be_$1
+    for _n in "$_cl" "$_dir" "$_be"; do
+        ns_new "$_n" || return 1
+    done
+    $IP link add cl0 netns "$(_ns_pid "$_dir")" type veth peer name eth0 netns "$(_ns_pid "$_cl")" || return 1
+    $IP link add be0 netns "$(_ns_pid "$_dir")" type veth peer name eth0 netns "$(_ns_pid "$_be")" || return 1
+    printf '%s\n' 'link del d0' 'addr add 10.1.0.2/24 dev eth0' 'link set eth0 up' \
+        'route add default via 10.1.0.1' >"$D/cl.batch"
+    printf '%s\n' 'link del d0' 'addr add 10.1.0.1/24 dev cl0' 'link set cl0 up' \
+        'addr add 10.2.0.1/24 dev be0' 'link set be0 up' >"$D/dir.batch"
+    printf '%s\n' 'link del d0' 'addr add 10.2.0.2/24 dev eth0' 'addr add 10.2.0.3/24 dev eth0' \
+        'addr add 10.2.0.4/24 dev eth0' 'link set eth0 up' 'route add default via 10.2.0.1' >"$D/be.batch"
+    ns_exec "$_cl" "$IP" -batch "$D/cl.batch" || return 1
+    ns_exec "$_dir" "$IP" -batch "$D/dir.batch" || return 1
+    ns_exec "$_be" "$IP" -batch "$D/be.batch" || return 1
+    set_sysctl "$_dir" net/ipv4/ip_forward 1 || return 1
+    set_sysctl "$_dir" net/ipv4/conf/all/rp_filter 0 || return 1
+    # busybox nsenter execs the program: $! is the server itself.
+    for _port in 8080 8081; do
+        nsenter -t "$(_ns_pid "$_be")" -n connbench serve "$_port" </dev/null >/dev/null 2>&1 &
+        SRV="$SRV $!"
+    done
+    # Wait (bounded) for the backend to answer through dir.
+    for _port in 8080 8081; do
+        _i=0
+        until ns_exec "$_cl" connbench connect "10.2.0.2:$_port" 1 2 >/dev/null 2>&1; do
+            _i=$((_i + 1))
+            if [ "$_i" -ge 50 ]; then
+                echo "  backend 10.2.0.2:$_port does not answer"
+                return 1
+            fi
+            sleep 0.2
+        done
+    done
+    return 0
+}
+
+# program MODE N: load the services into dir_MODE (timed; DPPROG line).
 program() {
     _mode=$1 _n=$2
     if [ "$_mode" = ipvs ]; then
         gen_ipvs "$_n" "$D/rules"
-        ns_exec dir "$IP" route add local 10.96.0.0/16 dev lo || return 1
+        ns_exec "dir_$_mode" "$IP" route add local 10.96.0.0/16 dev lo || return 1
         set -- rvsadm -R
     else
         gen_kube "$_n" "$D/rules"
@@ -209,8 +214,9 @@ program() {
     _lines=$(wc -l <"$D/rules")
     _t0=$(now_us)
     _rc=0
-    ns_exec dir time -f '%M %U %S' -o "$D/time" timeout 1200 "$@" <"$D/rules" >/dev/null 2>"$D/err" || _rc=$?
+    ns_exec "dir_$_mode" time -f '%M %U %S' -o "$D/time" timeout 1200 "$@" <"$D/rules" >/dev/null 2>"$D/err" || _rc=$?
     _t1=$(now_us)
+    rm -f "$D/rules"
     if [ "$_rc" -ne 0 ]; then
         fail "dataplane: $_mode N=$_n: $* exited $_rc"
         sed 's/^/  stderr: /' "$D/err" | head -n 10
@@ -221,18 +227,18 @@ program() {
     return 0
 }
 
-# unprogram MODE: empty dir's tables again (untimed) before the namespace goes.
+# unprogram MODE: empty dir_MODE's tables again (untimed) before it goes.
 unprogram() {
     if [ "$1" = ipvs ]; then
-        ns_exec dir rvsadm -C >/dev/null 2>&1
+        ns_exec "dir_$1" rvsadm -C >/dev/null 2>&1
     else
-        printf '*nat\nCOMMIT\n' | ns_exec dir rtables-restore >/dev/null 2>&1
+        printf '*nat\nCOMMIT\n' | ns_exec "dir_$1" rtables-restore >/dev/null 2>&1
     fi
 }
 
-# measure MODE N TARGET REP ADDR:PORT
+# measure MODE N TARGET REP ADDR:PORT: one measurement from cl_MODE.
 measure() {
-    _out=$(ns_exec cl connbench connect "$5" "$COUNT" "$SECS" 2>&1)
+    _out=$(ns_exec "cl_$1" connbench connect "$5" "$COUNT" "$SECS" 2>&1)
     _rc=$?
     echo "DP mode=$1 n=$2 target=$3 rep=$4 $_out"
     if [ "$_rc" -ne 0 ]; then
@@ -247,45 +253,51 @@ measure() {
 }
 
 for n in $SIZES; do
+    first=$(vip 0):80
+    last=$(vip $((n - 1))):80
+    up=''
     for mode in $MODES; do
-        echo "# N=$n mode=$mode"
-        if ! topo_up; then
-            fail "dataplane: N=$n $mode: topology"
-            topo_down
-            continue
-        fi
-        if program "$mode" "$n"; then
-            first=$(vip 0):80
-            last=$(vip $((n - 1))):80
+        echo "# N=$n mode=$mode: programming"
+        if topo_up "$mode" && program "$mode" "$n"; then
+            up="$up $mode"
             # Warm up (ARP, route and socket caches) through both services.
-            ns_exec cl connbench connect "$first" 20 5 >/dev/null 2>&1
-            ns_exec cl connbench connect "$last" 20 5 >/dev/null 2>&1
-            ok=1
-            rep=1
-            while [ "$rep" -le "$REPEATS" ]; do
-                measure "$mode" "$n" direct "$rep" 10.2.0.2:8080 || ok=0
-                if [ $((rep % 2)) -eq 1 ]; then
-                    measure "$mode" "$n" first "$rep" "$first" || ok=0
-                    measure "$mode" "$n" last "$rep" "$last" || ok=0
-                else
-                    measure "$mode" "$n" last "$rep" "$last" || ok=0
-                    measure "$mode" "$n" first "$rep" "$first" || ok=0
-                fi
-                rep=$((rep + 1))
-            done
-            if [ "$ok" -eq 1 ]; then
-                pass "dataplane: $mode N=$n: connections to the first and the last service"
-            fi
-            # The service really is balanced over the three endpoints.
-            if [ "$mode" = ipvs ]; then
-                _busy=$(ns_exec dir ipvsadm -Ln -t "$last" 2>/dev/null | awk '$1 == "->" && $2 ~ /^10\.2\.0\./ && $6 > 0' | wc -l)
-                [ "$_busy" -ge 1 ] || echo "  (no active/inactive connections seen on $last)"
-            fi
-            unprogram "$mode"
+            ns_exec "cl_$mode" connbench connect "$first" 20 5 >/dev/null 2>&1
+            ns_exec "cl_$mode" connbench connect "$last" 20 5 >/dev/null 2>&1
+        else
+            fail "dataplane: N=$n $mode: topology and services"
         fi
-        topo_down
-        sleep 1
     done
+    bad=''
+    rep=1
+    while [ "$rep" -le "$REPEATS" ]; do
+        # The modes alternate, and so do first and last.
+        if [ $((rep % 2)) -eq 1 ]; then
+            order=$up targets='first last'
+        else
+            order=$(echo "$up" | awk '{ for (i = NF; i > 0; i--) printf "%s ", $i }') targets='last first'
+        fi
+        echo "# N=$n round $rep/$REPEATS (order: $order)"
+        for mode in $order; do
+            measure "$mode" "$n" direct "$rep" 10.2.0.2:8081 || bad="$bad $mode"
+            for target in $targets; do
+                if [ "$target" = first ]; then addr=$first; else addr=$last; fi
+                measure "$mode" "$n" "$target" "$rep" "$addr" || bad="$bad $mode"
+            done
+        done
+        rep=$((rep + 1))
+    done
+    for mode in $up; do
+        case " $bad " in
+        *" $mode "*) ;;
+        *) pass "dataplane: $mode N=$n: connections to the first and the last service" ;;
+        esac
+        unprogram "$mode"
+    done
+    servers_down
+    for mode in $MODES; do
+        topo_down "$mode"
+    done
+    sleep 1
 done
 
 summary

@@ -17,6 +17,7 @@ pub mod matches;
 pub mod targets;
 pub mod testing;
 pub mod util;
+pub mod xtables;
 
 /// Match or target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -22,6 +22,7 @@ use crate::names;
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{parse_uint, rd_u16, rd_u32, service_port, wr, wr_u16, wr_u32};
+use crate::tables::ext::xtables::strtoul_prefix;
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 /// Blob size: `XT_ALIGN(sizeof(struct xt_conntrack_mtinfo3))`.
@@ -448,28 +449,6 @@ fn parse_port_range(ext: &str, opt: &str, s: &str) -> XtResult<(u16, u16)> {
             "{ext}: Too many components for option \"--{opt}\" (max: 2)\n"
         ))),
     }
-}
-
-/// `strtoul(s, &end, 0)` as libxtables uses it: leading blanks skipped, no
-/// sign, decimal / `0x` hex / `0` octal. Returns the value and the rest of
-/// the string, or `None` when no digit was read or the value overflows.
-pub(crate) fn strtoul_prefix(s: &str) -> Option<(u64, &str)> {
-    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
-    let t = t.strip_prefix('+').unwrap_or(t);
-    let (radix, digits) = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-        Some(h) if h.bytes().next().is_some_and(|c| c.is_ascii_hexdigit()) => (16, h),
-        _ if t.starts_with('0') => (8, t),
-        _ => (10, t),
-    };
-    let n = digits
-        .bytes()
-        .take_while(|c| (*c as char).is_digit(radix))
-        .count();
-    if n == 0 {
-        return None;
-    }
-    let v = u64::from_str_radix(&digits[..n], radix).ok()?;
-    Some((v, &digits[n..]))
 }
 
 /// libxtables' ranged integer options (`XTTYPE_UINT*RC`): up to two

@@ -10,47 +10,13 @@
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{rd_u32, rd_u8, wr_u32, wr_u8};
+use crate::tables::ext::xtables::strtoul_wrapping;
 use crate::tables::ext::{Ctx, Ext, Extension, Families, Kind, Opt, PrintCtx, State};
-
-/// glibc `strtoumax(s, &end, 0)`: leading white space, an optional sign,
-/// `0x` hex / leading-`0` octal / decimal. Returns the value (`None` when
-/// it overflowed) and the unparsed rest, or `None` when no digit was read.
-/// A `-` negates modulo 2^64, as C does.
-pub(crate) fn strtoul(s: &str) -> Option<(Option<u64>, &str)> {
-    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
-    let (neg, t) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    let hex_digits = |x: &str| x.bytes().next().is_some_and(|c| c.is_ascii_hexdigit());
-    let (radix, body) = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-        Some(h) if hex_digits(h) => (16, h),
-        _ if t.starts_with('0') => (8, t),
-        _ => (10, t),
-    };
-    let n = body
-        .bytes()
-        .take_while(|c| (*c as char).is_digit(radix))
-        .count();
-    if n == 0 {
-        return None;
-    }
-    let mut v: Option<u64> = Some(0);
-    for c in body[..n].chars() {
-        let d = c.to_digit(radix).unwrap_or(0) as u64;
-        v = v
-            .and_then(|x| x.checked_mul(radix as u64))
-            .and_then(|x| x.checked_add(d));
-    }
-    let v = if neg { v.map(|x| x.wrapping_neg()) } else { v };
-    Some((v, &body[n..]))
-}
 
 /// libxtables' `xtables_strtoul` with an end pointer: the value when it
 /// parsed and lies in `min..=max`, and the rest of the string.
 fn strtoul_in(s: &str, min: u64, max: u64) -> Option<(u64, &str)> {
-    match strtoul(s) {
+    match strtoul_wrapping(s) {
         Some((Some(v), rest)) if (min..=max).contains(&v) => Some((v, rest)),
         _ => None,
     }

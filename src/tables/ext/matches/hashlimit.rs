@@ -17,77 +17,11 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{rd_str, rd_u32, rd_u64, rd_u8, wr_str, wr_u32, wr_u64, wr_u8};
+use crate::tables::ext::xtables::{atoll, strtoul_full, strtoul_prefix};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 // ---------------------------------------------------------------------------
 // Shared libxtables helpers.
-
-/// `strtoumax(s, &end, base)` (base 0 detects `0x` and leading `0`): the
-/// value and the unparsed rest, or `None` when no digit was read, the value
-/// overflows, or the number is negative (as `xtables_strtoul` refuses).
-pub(crate) fn strtoul_prefix(s: &str, base: u32) -> Option<(u64, &str)> {
-    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
-    if t.starts_with('-') {
-        return None;
-    }
-    let t = t.strip_prefix('+').unwrap_or(t);
-    let (radix, digits) = match base {
-        0 | 16
-            if (t.starts_with("0x") || t.starts_with("0X"))
-                && t[2..].starts_with(|c: char| c.is_ascii_hexdigit()) =>
-        {
-            (16, &t[2..])
-        }
-        0 if t.starts_with('0') => (8, t),
-        0 => (10, t),
-        b => (b, t),
-    };
-    let n = digits
-        .find(|c: char| !c.is_digit(radix))
-        .unwrap_or(digits.len());
-    if n == 0 {
-        return None;
-    }
-    let v = u64::from_str_radix(&digits[..n], radix).ok()?;
-    Some((v, &digits[n..]))
-}
-
-/// `xtables_strtoui(s, NULL, ...)`: the whole string, within `min..=max`.
-pub(crate) fn strtoul_full(s: &str, min: u64, max: u64) -> Option<u64> {
-    match strtoul_prefix(s, 0) {
-        Some((v, "")) if (min..=max).contains(&v) => Some(v),
-        _ => None,
-    }
-}
-
-/// `atoll(s)`: leading blanks, a sign and decimal digits; 0 when none,
-/// saturated on overflow as glibc does.
-pub(crate) fn atoll(s: &str) -> i64 {
-    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
-    let (neg, t) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    let mut v: i64 = 0;
-    for c in t.bytes() {
-        if !c.is_ascii_digit() {
-            break;
-        }
-        let d = i64::from(c - b'0');
-        v = match v.checked_mul(10).and_then(|x| {
-            if neg {
-                x.checked_sub(d)
-            } else {
-                x.checked_add(d)
-            }
-        }) {
-            Some(x) => x,
-            None => return if neg { i64::MIN } else { i64::MAX },
-        };
-    }
-    v
-}
 
 /// libxtables' `XTTYPE_UINT*` error: `EXT: bad value for option "--OPT", or
 /// out of range (MIN-MAX).` followed by the empty line.
@@ -258,7 +192,7 @@ pub(crate) fn parse_mint(
         let (v, end) = if rest.is_empty() || rest.starts_with(':') {
             (if vals.len() == 1 { lmax } else { 0 }, rest)
         } else {
-            let (v, end) = strtoul_prefix(rest, 0)
+            let (v, end) = strtoul_prefix(rest)
                 .filter(|(v, _)| *v <= lmax)
                 .ok_or_else(|| {
                     XtError::param(format!(
@@ -290,7 +224,7 @@ pub(crate) fn inet_aton(s: &str) -> Option<Ipv4Addr> {
     }
     let mut vals = Vec::with_capacity(4);
     for p in &parts {
-        match strtoul_prefix(p, 0) {
+        match strtoul_prefix(p) {
             Some((v, "")) if !p.starts_with([' ', '+']) => vals.push(v),
             _ => return None,
         }
@@ -479,7 +413,7 @@ fn parse_burst(arg: &str) -> XtResult<u64> {
             "bad value for option \"--hashlimit-burst\", or out of range (1-{BURST_MAX})."
         ))
     };
-    let (v, end) = strtoul_prefix(arg, 0).ok_or_else(err)?;
+    let (v, end) = strtoul_prefix(arg).ok_or_else(err)?;
     if v < 1 || (end.is_empty() && v > BURST_MAX) {
         return Err(err());
     }
@@ -1084,13 +1018,6 @@ mod tests {
 
     #[test]
     fn helpers() {
-        assert_eq!(strtoul_prefix("400kb", 0), Some((400, "kb")));
-        assert_eq!(strtoul_prefix("0x1fz", 0), Some((31, "z")));
-        assert_eq!(strtoul_prefix("0x", 0), Some((0, "x")));
-        assert_eq!(strtoul_prefix("-1", 0), None);
-        assert_eq!(atoll("12/sec"), 12);
-        assert_eq!(atoll("-3"), -3);
-        assert_eq!(atoll("x"), 0);
         assert_eq!(inet_aton("33"), Some(Ipv4Addr::new(0, 0, 0, 33)));
         assert_eq!(inet_aton("1.2.3.4"), Some(Ipv4Addr::new(1, 2, 3, 4)));
         assert_eq!(inet_aton("1.2.3.4.5"), None);

@@ -12,8 +12,9 @@ use std::net::Ipv6Addr;
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
-use crate::tables::ext::matches::conntrack::{addr_text, strtoul_prefix};
+use crate::tables::ext::matches::conntrack::addr_text;
 use crate::tables::ext::util::{rd_u8, wr, wr_u8};
+use crate::tables::ext::xtables::strtoul_prefix;
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 const SIZE: usize = 72;

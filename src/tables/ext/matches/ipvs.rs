@@ -13,7 +13,7 @@
 
 use std::net::IpAddr;
 
-use super::hashlimit::{parse_plen, strtoul_full};
+use super::hashlimit::parse_plen;
 use super::recent::parse_host;
 use crate::names;
 use crate::tables::error::{XtError, XtResult};
@@ -21,6 +21,7 @@ use crate::tables::expr::Family;
 use crate::tables::ext::util::{
     rd_be16, rd_ipv4, rd_ipv6, rd_u8, service_port, wr, wr_be16, wr_u8,
 };
+use crate::tables::ext::xtables::strtoul_full;
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 const VADDR: usize = 0;

@@ -17,9 +17,10 @@ use std::net::Ipv6Addr;
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
-use crate::tables::ext::matches::frag::{strtoul, xt_uint};
+use crate::tables::ext::matches::frag::xt_uint;
 use crate::tables::ext::matches::rt::ip6_text;
 use crate::tables::ext::util::{rd_ipv6, rd_u16, rd_u8, wr, wr_u16, wr_u8};
+use crate::tables::ext::xtables::strtoul_wrapping;
 use crate::tables::ext::{Ctx, Ext, Extension, Families, Kind, Opt, PrintCtx, State};
 
 const OFF_TAG: usize = 4;
@@ -197,7 +198,7 @@ fn parse_hostmask(opt: &str, s: &str) -> XtResult<(Ipv6Addr, [u8; 16])> {
     let addr = resolve6(host)?;
     let len = match mask {
         None => 128,
-        Some(m) => match strtoul(m) {
+        Some(m) => match strtoul_wrapping(m) {
             Some((Some(v), "")) if v <= 128 => v as u32,
             _ => match m.parse::<Ipv6Addr>() {
                 Ok(a) => (mask_to_cidr(a) as u8) as u32,

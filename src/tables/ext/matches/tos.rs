@@ -4,10 +4,11 @@
 //! Kernel struct `xt_tos_match_info` (revision 1, 8 bytes): `u8 tos_mask`,
 //! `u8 tos_value`, `u8 invert`.
 
-use super::hashlimit::{err_mandatory, strtoul_prefix};
+use super::hashlimit::err_mandatory;
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{rd_u8, wr_u8};
+use crate::tables::ext::xtables::strtoul_prefix;
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 const MASK: usize = 0;
@@ -37,11 +38,11 @@ pub(crate) const TOS_NAMES: &[(u8, &str)] = &[
 /// mask).
 pub(crate) fn parse_tosmask(arg: &str, sym_mask: u8) -> XtResult<(u8, u8)> {
     let illegal = || XtError::param(format!("Illegal value: \"{arg}\""));
-    if let Some((v, end)) = strtoul_prefix(arg, 0).filter(|(v, _)| *v <= 255) {
+    if let Some((v, end)) = strtoul_prefix(arg).filter(|(v, _)| *v <= 255) {
         let mut mask = 0xff;
         let mut end = end;
         if let Some(m) = end.strip_prefix('/') {
-            let (mv, e) = strtoul_prefix(m, 0)
+            let (mv, e) = strtoul_prefix(m)
                 .filter(|(mv, _)| *mv <= 255)
                 .ok_or_else(illegal)?;
             mask = mv as u8;

@@ -13,41 +13,8 @@
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::{meta, Expr, Family, ImmData};
 use crate::tables::ext::util::{parse_uint, rd_u32, wr_u32};
+use crate::tables::ext::xtables::strtoul_prefix;
 use crate::tables::ext::{Ctx, Ext, Extension, Field, Kind, Opt, PrintCtx, State};
-
-/// Parses the leading number of `s` the way `strtoul(s, &end, 0)` does and
-/// returns it with the unparsed rest; `None` when no digit was read, the
-/// string starts with `-` (libxtables refuses it) or the value overflows.
-pub(crate) fn strtoul_prefix(s: &str) -> Option<(u64, &str)> {
-    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
-    if t.starts_with('-') {
-        return None;
-    }
-    let t = t.strip_prefix('+').unwrap_or(t);
-    let b = t.as_bytes();
-    let (radix, start) = if b.len() > 2
-        && b.first() == Some(&b'0')
-        && matches!(b.get(1), Some(b'x' | b'X'))
-        && b.get(2).is_some_and(|c| c.is_ascii_hexdigit())
-    {
-        (16, 2)
-    } else if b.first() == Some(&b'0') {
-        (8, 0)
-    } else {
-        (10, 0)
-    };
-    let digits = t
-        .get(start..)?
-        .bytes()
-        .take_while(|c| (*c as char).is_digit(radix))
-        .count();
-    if digits == 0 {
-        return None;
-    }
-    let end = start + digits;
-    let v = u64::from_str_radix(t.get(start..end)?, radix).ok()?;
-    Some((v, t.get(end..).unwrap_or("")))
-}
 
 /// `XTTYPE_UINT*` parsing: the whole argument as a number within
 /// `min..=max`, else `EXT: bad value for option "--OPT", or out of range
@@ -421,14 +388,5 @@ mod tests {
         let b = Mark.decode_native(Family::V4, &f).unwrap();
         assert_eq!(b, [0x10, 0, 0, 0, 0xff, 0xff, 0xff, 0xff]);
         assert_eq!(Mark.decode_native(Family::V4, &f[..1]), None);
-    }
-
-    #[test]
-    fn strtoul() {
-        assert_eq!(strtoul_prefix("0x1f/3"), Some((31, "/3")));
-        assert_eq!(strtoul_prefix("0x"), Some((0, "x")));
-        assert_eq!(strtoul_prefix("019"), Some((1, "9")));
-        assert_eq!(strtoul_prefix("x"), None);
-        assert_eq!(strtoul_prefix("-1"), None);
     }
 }

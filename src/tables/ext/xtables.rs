@@ -1,9 +1,13 @@
 //! libxtables' parsing conventions the extensions share: C's `strtoul`
-//! family with an end pointer.
+//! family with an end pointer, the standard option error texts and the
+//! `XTTYPE_UINT*` / `XTTYPE_UINT*RC` number options.
 //!
 //! One copy of each helper; extensions that reproduce a particular quirk of
 //! their libxtables counterpart (how a sign or an overflow is treated) pick
 //! the variant that keeps it.
+
+use crate::tables::error::{XtError, XtResult};
+use crate::tables::ext::util::parse_uint;
 
 /// The white space C's `isspace` accepts.
 pub(crate) const C_SPACE: [char; 6] = [' ', '\t', '\n', '\r', '\x0b', '\x0c'];
@@ -123,6 +127,156 @@ pub(crate) fn atoll(s: &str) -> i64 {
         };
     }
     v
+}
+
+/// Plain C `strtoumax(s, &end, 0)` that did not overflow: a `-` negates
+/// modulo 2^64 (so `-0` is 0). `None` when no digit was read or on overflow.
+pub(crate) fn strtoul_wrapping_in(s: &str) -> Option<(u64, &str)> {
+    match strtoul_wrapping(s)? {
+        (Some(v), rest) => Some((v, rest)),
+        (None, _) => None,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Standard error texts.
+
+/// libxtables' `XTTYPE_UINT*` error: `EXT: bad value for option "--OPT", or
+/// out of range (MIN-MAX).` followed by the empty line.
+pub(crate) fn err_range(ext: &str, opt: &str, min: u64, max: u64) -> XtError {
+    XtError::param(format!(
+        "{ext}: bad value for option \"--{opt}\", or out of range ({min}-{max}).\n"
+    ))
+}
+
+/// `xtables_param_act(XTF_BAD_VALUE, ...)`: `EXT: Bad value for "--OPT"
+/// option: "ARG"`.
+pub(crate) fn err_bad_value(ext: &str, opt: &str, arg: &str) -> XtError {
+    XtError::param(format!(
+        "{ext}: Bad value for \"--{opt}\" option: \"{arg}\""
+    ))
+}
+
+/// libxtables' mandatory-option error: `EXT: option "--OPT" must be
+/// specified` followed by the empty line.
+pub(crate) fn err_mandatory(ext: &str, opt: &str) -> XtError {
+    XtError::param(format!("{ext}: option \"--{opt}\" must be specified\n"))
+}
+
+/// libxtables' exclusion error, raised once all options are parsed.
+pub(crate) fn err_excl(ext: &str, opt: &str, other: &str) -> XtError {
+    XtError::param(format!(
+        "{ext}: option \"--{opt}\" cannot be used together with \"--{other}\".\n"
+    ))
+}
+
+/// libxtables' `XTOPT_NEEDS` error, raised once all options are parsed.
+pub(crate) fn err_also(ext: &str, opt: &str, other: &str) -> XtError {
+    XtError::param(format!(
+        "{ext}: option \"--{opt}\" also requires \"--{other}\".\n"
+    ))
+}
+
+/// libxtables' repeat error: `EXT: option "--OPT" can only be used once.`
+pub(crate) fn err_once(ext: &str, opt: &str) -> XtError {
+    XtError::param(format!(
+        "{ext}: option \"--{opt}\" can only be used once.\n"
+    ))
+}
+
+// ---------------------------------------------------------------------------
+// Number options.
+
+/// `XTTYPE_UINT*` parsing: the whole argument as a number within
+/// `min..=max` ([`parse_uint`]), else [`err_range`].
+pub(crate) fn xt_uint(
+    ext: &str,
+    opt: &str,
+    arg: Option<&str>,
+    min: u64,
+    max: u64,
+) -> XtResult<u64> {
+    parse_uint(arg.unwrap_or(""), min, max).ok_or_else(|| err_range(ext, opt, min, max))
+}
+
+/// [`xt_uint`] reading the number as plain C `strtoumax` does
+/// ([`strtoul_wrapping_in`]: a `-` negates), as the IPv6 header matches do.
+pub(crate) fn xt_uint_wrapping(ext: &str, opt: &str, s: &str, min: u64, max: u64) -> XtResult<u64> {
+    match strtoul_wrapping_in(s) {
+        Some((v, "")) if (min..=max).contains(&v) => Ok(v),
+        _ => Err(err_range(ext, opt, min, max)),
+    }
+}
+
+/// `XTTYPE_UINT*RC` (libxtables' `xtopt_parse_mint`): up to `maxiter`
+/// colon-separated numbers in `0..=lmax`; an empty first part is 0, an
+/// empty second part is `lmax`. Numbers are read with `num`.
+pub(crate) fn parse_mint_with(
+    ext: &str,
+    opt: &str,
+    arg: &str,
+    lmax: u64,
+    maxiter: usize,
+    num: fn(&str) -> Option<(u64, &str)>,
+) -> XtResult<Vec<u64>> {
+    let mut vals = Vec::new();
+    let mut rest = arg;
+    loop {
+        if vals.len() == maxiter {
+            return Err(XtError::param(format!(
+                "{ext}: Too many components for option \"--{opt}\" (max: {maxiter})\n"
+            )));
+        }
+        let (v, end) = if rest.is_empty() || rest.starts_with(':') {
+            (if vals.len() == 1 { lmax } else { 0 }, rest)
+        } else {
+            let (v, end) = num(rest).filter(|(v, _)| *v <= lmax).ok_or_else(|| {
+                XtError::param(format!(
+                    "{ext}: bad value for option \"--{opt}\" near \"{rest}\", or out of range (0-{lmax}).\n"
+                ))
+            })?;
+            if !end.is_empty() && !end.starts_with(':') {
+                return Err(XtError::param(format!(
+                    "{ext}: Argument to \"--{opt}\" has unexpected characters near \"{end}\".\n"
+                )));
+            }
+            (v, end)
+        };
+        vals.push(v);
+        match end.strip_prefix(':') {
+            Some(r) => rest = r,
+            None => break,
+        }
+    }
+    Ok(vals)
+}
+
+/// [`parse_mint_with`] reading numbers as `xtables_strtoul` does
+/// ([`strtoul_prefix`]).
+pub(crate) fn parse_mint(
+    ext: &str,
+    opt: &str,
+    arg: &str,
+    lmax: u64,
+    maxiter: usize,
+) -> XtResult<Vec<u64>> {
+    parse_mint_with(ext, opt, arg, lmax, maxiter, strtoul_prefix)
+}
+
+/// `XTTYPE_UINT32RC`: `N` or `N:M`; a single value gives `(N, N)`.
+pub(crate) fn parse_u32_range(ext: &str, opt: &str, s: &str) -> XtResult<(u32, u32)> {
+    let v = parse_mint(ext, opt, s, u32::MAX as u64, 2)?;
+    let lo = v.first().copied().unwrap_or(0) as u32;
+    Ok((lo, v.get(1).map_or(lo, |&h| h as u32)))
+}
+
+/// A `FROM[:TO]` option up to `max` read with plain C `strtoumax`
+/// ([`strtoul_wrapping_in`]), as the IPv6 header and IPsec matches do; a
+/// single value gives `(N, N)`.
+pub(crate) fn xt_range_wrapping(ext: &str, opt: &str, s: &str, max: u64) -> XtResult<(u64, u64)> {
+    let v = parse_mint_with(ext, opt, s, max, 2, strtoul_wrapping_in)?;
+    let lo = v.first().copied().unwrap_or(0);
+    Ok((lo, v.get(1).copied().unwrap_or(lo)))
 }
 
 #[cfg(test)]

@@ -6,10 +6,10 @@
 //! no user-space part (`userspacesize` is 0), so `-C`/`-D` compare nothing
 //! of it.
 
-use super::hashlimit::err_mandatory;
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{rd_u16, wr_u16};
+use crate::tables::ext::xtables::err_mandatory;
 use crate::tables::ext::xtables::strtoul_full;
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 

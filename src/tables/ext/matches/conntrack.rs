@@ -22,7 +22,7 @@ use crate::names;
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{parse_uint, rd_u16, rd_u32, service_port, wr, wr_u16, wr_u32};
-use crate::tables::ext::xtables::strtoul_prefix;
+use crate::tables::ext::xtables::{parse_u32_range, strtoul_prefix};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 /// Blob size: `XT_ALIGN(sizeof(struct xt_conntrack_mtinfo3))`.
@@ -449,52 +449,6 @@ fn parse_port_range(ext: &str, opt: &str, s: &str) -> XtResult<(u16, u16)> {
             "{ext}: Too many components for option \"--{opt}\" (max: 2)\n"
         ))),
     }
-}
-
-/// libxtables' ranged integer options (`XTTYPE_UINT*RC`): up to two
-/// `:`-separated numbers (strtoul base 0) within `0..=lmax`; an empty first
-/// part is 0, an empty second part `lmax`. Returns the one or two values.
-pub(crate) fn parse_mint(ext: &str, opt: &str, s: &str, lmax: u64) -> XtResult<Vec<u64>> {
-    let mut vals = Vec::new();
-    let mut arg = s;
-    loop {
-        if vals.len() == 2 {
-            return Err(XtError::param(format!(
-                "{ext}: Too many components for option \"--{opt}\" (max: 2)\n"
-            )));
-        }
-        let (v, end) = if arg.is_empty() || arg.starts_with(':') {
-            (if vals.len() == 1 { lmax } else { 0 }, arg)
-        } else {
-            let bad = || {
-                XtError::param(format!(
-                    "{ext}: bad value for option \"--{opt}\" near \"{arg}\", or out of range (0-{lmax}).\n"
-                ))
-            };
-            let (v, end) = strtoul_prefix(arg).ok_or_else(bad)?;
-            if v > lmax {
-                return Err(bad());
-            }
-            if !end.is_empty() && !end.starts_with(':') {
-                return Err(XtError::param(format!(
-                    "{ext}: Argument to \"--{opt}\" has unexpected characters near \"{end}\".\n"
-                )));
-            }
-            (v, end)
-        };
-        vals.push(v);
-        match end.strip_prefix(':') {
-            Some(rest) => arg = rest,
-            None => return Ok(vals),
-        }
-    }
-}
-
-/// `XTTYPE_UINT32RC`: `N` or `N:M`; a single value gives `(N, N)`.
-pub(crate) fn parse_u32_range(ext: &str, opt: &str, s: &str) -> XtResult<(u32, u32)> {
-    let v = parse_mint(ext, opt, s, u32::MAX as u64)?;
-    let lo = v.first().copied().unwrap_or(0) as u32;
-    Ok((lo, v.get(1).map_or(lo, |&h| h as u32)))
 }
 
 /// An iproute2-style name map (`/etc/iproute2/group`, `rt_realms`): lines

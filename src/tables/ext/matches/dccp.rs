@@ -7,7 +7,8 @@ use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::matches::tcp::print_ports;
 use crate::tables::ext::matches::udp::parse_portrc;
-use crate::tables::ext::util::{parse_uint, rd_u16, rd_u8, wr_u16, wr_u8};
+use crate::tables::ext::util::{rd_u16, rd_u8, wr_u16, wr_u8};
+use crate::tables::ext::xtables::{err_once, xt_uint};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 const SIZE: usize = 16;
@@ -141,9 +142,7 @@ impl Extension for Dccp {
                     ("destination-port", DPTS)
                 };
                 if st.flags & u32::from(bit) != 0 {
-                    return Err(XtError::param(format!(
-                        "dccp: option \"--{canon}\" can only be used once.\n"
-                    )));
+                    return Err(err_once("dccp", canon));
                 }
                 let p = parse_portrc("dccp", canon, a)?;
                 wr_u16(&mut st.blob, off, p[0]);
@@ -154,11 +153,7 @@ impl Extension for Dccp {
                 wr_u16(&mut st.blob, TYPEMASK, m);
             }
             _ => {
-                let v = parse_uint(a, 1, 255).ok_or_else(|| {
-                    XtError::param(
-                        "dccp: bad value for option \"--dccp-option\", or out of range (1-255).\n",
-                    )
-                })?;
+                let v = xt_uint("dccp", "dccp-option", Some(a), 1, 255)?;
                 wr_u8(&mut st.blob, OPTION, v as u8);
             }
         }

@@ -93,9 +93,9 @@ impl Extension for Dscp {
     ) -> XtResult<()> {
         let a = arg.unwrap_or("");
         let v = if opt == "dscp" {
-            strtoul_full(a, 0, DSCP_MAX)
-                .ok_or_else(|| super::hashlimit::err_range("dscp", "dscp", 0, DSCP_MAX))?
-                as u8
+            strtoul_full(a, 0, DSCP_MAX).ok_or_else(|| {
+                crate::tables::ext::xtables::err_range("dscp", "dscp", 0, DSCP_MAX)
+            })? as u8
         } else {
             class_to_dscp(a)?
         };

@@ -8,56 +8,23 @@
 //! srcmask`, `u8 dstmask`), then the kernel's `hinfo` pointer at 304, which
 //! `-C`/`-D` do not compare.
 //!
-//! This file also holds the libxtables parsing helpers the other matches of
-//! this group share (`strtoul` with an end, `atoll`, prefix lengths and the
-//! standard error texts).
+//! This file also holds the libxtables helpers the other matches of this
+//! group share (prefix lengths, the option final checks); the number parsers
+//! and error texts are in [`crate::tables::ext::xtables`].
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{rd_str, rd_u32, rd_u64, rd_u8, wr_str, wr_u32, wr_u64, wr_u8};
-use crate::tables::ext::xtables::{atoll, strtoul_full, strtoul_prefix};
+use crate::tables::ext::xtables::{
+    atoll, err_also, err_bad_value, err_excl, err_mandatory, err_once, err_range, strtoul_full,
+    strtoul_prefix,
+};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 // ---------------------------------------------------------------------------
 // Shared libxtables helpers.
-
-/// libxtables' `XTTYPE_UINT*` error: `EXT: bad value for option "--OPT", or
-/// out of range (MIN-MAX).` followed by the empty line.
-pub(crate) fn err_range(ext: &str, opt: &str, min: u64, max: u64) -> XtError {
-    XtError::param(format!(
-        "{ext}: bad value for option \"--{opt}\", or out of range ({min}-{max}).\n"
-    ))
-}
-
-/// `xtables_param_act(XTF_BAD_VALUE, ...)`: `EXT: Bad value for "--OPT"
-/// option: "ARG"`.
-pub(crate) fn err_bad_value(ext: &str, opt: &str, arg: &str) -> XtError {
-    XtError::param(format!(
-        "{ext}: Bad value for \"--{opt}\" option: \"{arg}\""
-    ))
-}
-
-/// libxtables' mandatory-option error: `EXT: option "--OPT" must be
-/// specified` followed by the empty line.
-pub(crate) fn err_mandatory(ext: &str, opt: &str) -> XtError {
-    XtError::param(format!("{ext}: option \"--{opt}\" must be specified\n"))
-}
-
-/// libxtables' exclusion error, raised once all options are parsed.
-pub(crate) fn err_excl(ext: &str, opt: &str, other: &str) -> XtError {
-    XtError::param(format!(
-        "{ext}: option \"--{opt}\" cannot be used together with \"--{other}\".\n"
-    ))
-}
-
-/// libxtables' repeat error for two option names sharing one id.
-pub(crate) fn err_once(ext: &str, opt: &str) -> XtError {
-    XtError::param(format!(
-        "{ext}: option \"--{opt}\" can only be used once.\n"
-    ))
-}
 
 /// One entry of a libxtables option table, for the checks libxtables runs
 /// once all options are parsed ([`options_fcheck`]).
@@ -158,10 +125,7 @@ pub(crate) fn options_fcheck(ext: &str, table: &[XtEntry], xflags: u32) -> XtRes
             };
             let of = 1u32 << i;
             if e.also & of != 0 && xflags & of == 0 {
-                return Err(XtError::param(format!(
-                    "{ext}: option \"--{}\" also requires \"--{}\".\n",
-                    e.name, other.name
-                )));
+                return Err(err_also(ext, e.name, other.name));
             }
             if e.excl & of != 0 && xflags & of != 0 {
                 return Err(err_excl(ext, e.name, other.name));
@@ -169,50 +133,6 @@ pub(crate) fn options_fcheck(ext: &str, table: &[XtEntry], xflags: u32) -> XtRes
         }
     }
     Ok(())
-}
-
-/// `XTTYPE_UINT*RC` (libxtables' `xtopt_parse_mint`): up to `maxiter`
-/// colon-separated numbers in `0..=lmax`; an empty first part is 0, an
-/// empty second part is `lmax`.
-pub(crate) fn parse_mint(
-    ext: &str,
-    opt: &str,
-    arg: &str,
-    lmax: u64,
-    maxiter: usize,
-) -> XtResult<Vec<u64>> {
-    let mut vals = Vec::new();
-    let mut rest = arg;
-    loop {
-        if vals.len() == maxiter {
-            return Err(XtError::param(format!(
-                "{ext}: Too many components for option \"--{opt}\" (max: {maxiter})\n"
-            )));
-        }
-        let (v, end) = if rest.is_empty() || rest.starts_with(':') {
-            (if vals.len() == 1 { lmax } else { 0 }, rest)
-        } else {
-            let (v, end) = strtoul_prefix(rest)
-                .filter(|(v, _)| *v <= lmax)
-                .ok_or_else(|| {
-                    XtError::param(format!(
-                        "{ext}: bad value for option \"--{opt}\" near \"{rest}\", or out of range (0-{lmax}).\n"
-                    ))
-                })?;
-            if !end.is_empty() && !end.starts_with(':') {
-                return Err(XtError::param(format!(
-                    "{ext}: Argument to \"--{opt}\" has unexpected characters near \"{end}\".\n"
-                )));
-            }
-            (v, end)
-        };
-        vals.push(v);
-        match end.strip_prefix(':') {
-            Some(r) => rest = r,
-            None => break,
-        }
-    }
-    Ok(vals)
 }
 
 /// `inet_aton`: one to four dot-separated `strtoul` parts (the last part

@@ -9,9 +9,8 @@
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
-use crate::tables::ext::matches::frag::xt_uint;
 use crate::tables::ext::util::{rd_u16, rd_u32, rd_u8, wr_u16, wr_u32, wr_u8};
-use crate::tables::ext::xtables::strtoul_wrapping;
+use crate::tables::ext::xtables::{strtoul_wrapping, xt_uint_wrapping};
 use crate::tables::ext::{Ctx, Ext, Extension, Families, Kind, Opt, PrintCtx, State};
 
 /// `IP6T_OPTS_LEN`
@@ -154,7 +153,7 @@ impl Extension for OptsMatch {
         let a = arg.unwrap_or("");
         let mut flags = rd_u8(&st.blob, OFF_FLAGS);
         if opt.ends_with("-len") {
-            let v = xt_uint(self.name, opt, a, 0, u32::MAX as u64)?;
+            let v = xt_uint_wrapping(self.name, opt, a, 0, u32::MAX as u64)?;
             wr_u32(&mut st.blob, OFF_LEN, v as u32);
             flags |= F_LEN;
             if invert {

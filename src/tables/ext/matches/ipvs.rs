@@ -277,7 +277,7 @@ impl Extension for Ipvs {
         st: &mut State,
     ) -> XtResult<()> {
         let a = arg.unwrap_or("");
-        let bad = || super::hashlimit::err_bad_value("ipvs", opt, a);
+        let bad = || crate::tables::ext::xtables::err_bad_value("ipvs", opt, a);
         let bit = match opt {
             "ipvs" => B_IPVS,
             "vproto" => {

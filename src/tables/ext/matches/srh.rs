@@ -17,10 +17,9 @@ use std::net::Ipv6Addr;
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
-use crate::tables::ext::matches::frag::xt_uint;
 use crate::tables::ext::matches::rt::ip6_text;
 use crate::tables::ext::util::{rd_ipv6, rd_u16, rd_u8, wr, wr_u16, wr_u8};
-use crate::tables::ext::xtables::strtoul_wrapping;
+use crate::tables::ext::xtables::{strtoul_wrapping, xt_uint_wrapping};
 use crate::tables::ext::{Ctx, Ext, Extension, Families, Kind, Opt, PrintCtx, State};
 
 const OFF_TAG: usize = 4;
@@ -253,11 +252,11 @@ impl Extension for Srh {
         };
         match item.field {
             Field::Byte(off) => {
-                let v = xt_uint("srh", opt, a, 0, 255)?;
+                let v = xt_uint_wrapping("srh", opt, a, 0, 255)?;
                 wr_u8(&mut st.blob, off, v as u8);
             }
             Field::Tag => {
-                let v = xt_uint("srh", opt, a, 0, 65535)?;
+                let v = xt_uint_wrapping("srh", opt, a, 0, 65535)?;
                 wr_u16(&mut st.blob, OFF_TAG, v as u16);
             }
             Field::Sid(off) => {

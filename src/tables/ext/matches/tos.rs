@@ -4,10 +4,10 @@
 //! Kernel struct `xt_tos_match_info` (revision 1, 8 bytes): `u8 tos_mask`,
 //! `u8 tos_value`, `u8 invert`.
 
-use super::hashlimit::err_mandatory;
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{rd_u8, wr_u8};
+use crate::tables::ext::xtables::err_mandatory;
 use crate::tables::ext::xtables::strtoul_prefix;
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 

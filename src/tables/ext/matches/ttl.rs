@@ -7,11 +7,11 @@
 //! byte) back as this match. The IPv6 `hl` match has the same layout and
 //! shares this code ([`HopMatch`]).
 
-use super::hashlimit::{alias_once, err_range, options_fcheck, xflags, XtEntry};
+use super::hashlimit::{alias_once, options_fcheck, xflags, XtEntry};
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::{base, cmp, Family};
 use crate::tables::ext::util::{rd_u8, wr_u8};
-use crate::tables::ext::xtables::strtoul_full;
+use crate::tables::ext::xtables::{err_range, strtoul_full};
 use crate::tables::ext::{Ctx, Ext, Extension, Families, Field, Kind, Load, Opt, PrintCtx, State};
 
 const MODE: usize = 0;

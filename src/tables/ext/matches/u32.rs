@@ -6,10 +6,10 @@
 //! u32 min, max; } value[11]` at 88, `u8 nnums` at 176, `u8 nvalues` at
 //! 177), then `u8 ntests` at 1980 and `u8 invert` at 1981.
 
-use super::hashlimit::err_mandatory;
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{rd_u32, rd_u8, wr_u32, wr_u8};
+use crate::tables::ext::xtables::err_mandatory;
 use crate::tables::ext::xtables::strtoul_prefix;
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 

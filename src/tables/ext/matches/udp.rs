@@ -15,6 +15,7 @@ use crate::tables::ext::matches::tcp::{
     decode_th, port_exprs, print_ports, save_ports, INV_DSTPT, INV_SRCPT,
 };
 use crate::tables::ext::util::{rd_u16, rd_u8, service_port, wr_u16, wr_u8};
+use crate::tables::ext::xtables::err_once;
 use crate::tables::ext::{Ctx, Ext, Extension, Field, Kind, Opt, PrintCtx, State};
 
 /// `sizeof(struct xt_udp)` aligned.
@@ -136,9 +137,7 @@ impl Extension for Udp {
             _ => ("destination-port", 2, DPTS, INV_DSTPT),
         };
         if st.flags & bit != 0 {
-            return Err(XtError::param(format!(
-                "udp: option \"--{canon}\" can only be used once.\n"
-            )));
+            return Err(err_once("udp", canon));
         }
         let p = parse_portrc("udp", canon, arg.unwrap_or(""))?;
         st.flags |= bit;

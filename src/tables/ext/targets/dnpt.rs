@@ -8,10 +8,11 @@
 //! above 64 (an address without `/LEN` is /128), parses but the kernel
 //! refuses the rule (EINVAL). `SNPT` ([`super::snpt`]) shares this code.
 
-use crate::tables::error::{XtError, XtResult};
+use crate::tables::error::XtResult;
 use crate::tables::expr::Family;
 use crate::tables::ext::targets::netmap::{parse_host, parse_plen};
 use crate::tables::ext::util::{rd_ipv6, rd_u8, wr, wr_u8};
+use crate::tables::ext::xtables::err_mandatory;
 use crate::tables::ext::{Ctx, Ext, Extension, Families, Kind, Opt, PrintCtx, State};
 
 /// `DNPT` or `SNPT`.
@@ -90,10 +91,7 @@ impl Extension for NptTarget {
     fn final_check(&self, _ctx: &Ctx<'_>, st: &mut State) -> XtResult<()> {
         for o in ["src-pfx", "dst-pfx"] {
             if !st.saw(self, o) {
-                return Err(XtError::param(format!(
-                    "{}: option \"--{o}\" must be specified\n",
-                    self.name
-                )));
+                return Err(err_mandatory(self.name, o));
             }
         }
         Ok(())

@@ -12,10 +12,10 @@ use std::net::Ipv6Addr;
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
-use crate::tables::ext::targets::mark::xt_uint;
 use crate::tables::ext::util::{
     parse_uint, rd_be16, rd_be32, rd_u16, rd_u32, rd_u8, wr, wr_be16, wr_be32, wr_u16, wr_u32,
 };
+use crate::tables::ext::xtables::xt_uint;
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 const SRC_MASK: usize = 0;

@@ -12,26 +12,9 @@
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::{meta, Expr, Family, ImmData};
-use crate::tables::ext::util::{parse_uint, rd_u32, wr_u32};
-use crate::tables::ext::xtables::strtoul_prefix;
+use crate::tables::ext::util::{rd_u32, wr_u32};
+use crate::tables::ext::xtables::{strtoul_prefix, xt_uint};
 use crate::tables::ext::{Ctx, Ext, Extension, Field, Kind, Opt, PrintCtx, State};
-
-/// `XTTYPE_UINT*` parsing: the whole argument as a number within
-/// `min..=max`, else `EXT: bad value for option "--OPT", or out of range
-/// (MIN-MAX).`
-pub(crate) fn xt_uint(
-    ext: &str,
-    opt: &str,
-    arg: Option<&str>,
-    min: u64,
-    max: u64,
-) -> XtResult<u64> {
-    parse_uint(arg.unwrap_or(""), min, max).ok_or_else(|| {
-        XtError::param(format!(
-            "{ext}: bad value for option \"--{opt}\", or out of range ({min}-{max}).\n"
-        ))
-    })
-}
 
 /// `XTTYPE_MARKMASK32` parsing: `VALUE[/MASK]`, mask defaulting to
 /// 0xffffffff, with libxtables' error texts.

@@ -8,6 +8,7 @@
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::ext::util::parse_uint;
+use crate::tables::ext::{Extension, Opt, State};
 
 /// The white space C's `isspace` accepts.
 pub(crate) const C_SPACE: [char; 6] = [' ', '\t', '\n', '\r', '\x0b', '\x0c'];
@@ -277,6 +278,166 @@ pub(crate) fn xt_range_wrapping(ext: &str, opt: &str, s: &str, max: u64) -> XtRe
     let v = parse_mint_with(ext, opt, s, max, 2, strtoul_wrapping_in)?;
     let lo = v.first().copied().unwrap_or(0);
     Ok((lo, v.get(1).copied().unwrap_or(lo)))
+}
+
+// ---------------------------------------------------------------------------
+// Option final checks.
+
+/// One entry of a libxtables option table, for the checks libxtables runs
+/// once all options are parsed ([`options_fcheck`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct XtEntry {
+    /// Option name without `--`.
+    pub name: &'static str,
+    /// The entry's id (aliases share one).
+    pub id: u32,
+    /// Ids this option cannot be combined with (`1 << id` bits).
+    pub excl: u32,
+    /// Ids this option needs (`1 << id` bits).
+    pub also: u32,
+    /// `XTOPT_MAND`
+    pub mand: bool,
+}
+
+impl XtEntry {
+    /// An entry without constraints.
+    pub const fn new(name: &'static str, id: u32) -> XtEntry {
+        XtEntry {
+            name,
+            id,
+            excl: 0,
+            also: 0,
+            mand: false,
+        }
+    }
+    /// The same entry, excluding the ids in `mask`.
+    pub const fn excl(self, mask: u32) -> XtEntry {
+        XtEntry { excl: mask, ..self }
+    }
+    /// The same entry, requiring the ids in `mask`.
+    pub const fn also(self, mask: u32) -> XtEntry {
+        XtEntry { also: mask, ..self }
+    }
+    /// The same entry, mandatory.
+    pub const fn mand(self) -> XtEntry {
+        XtEntry { mand: true, ..self }
+    }
+}
+
+/// The id bits of the options given so far (`xflags`), from the parser's
+/// record of option names.
+pub(crate) fn xflags(ext: &dyn Extension, st: &State, table: &[XtEntry]) -> u32 {
+    table
+        .iter()
+        .filter(|e| st.saw(ext, e.name))
+        .fold(0, |f, e| f | (1 << e.id))
+}
+
+/// The name libxtables reports for an id: its first entry's.
+pub(crate) fn entry_name(table: &[XtEntry], id: u32) -> &'static str {
+    table
+        .iter()
+        .find(|e| e.id == id)
+        .map(|e| e.name)
+        .unwrap_or("")
+}
+
+/// Refuses a second option of the same id given under another name (an
+/// alias): `EXT: option "--FIRST-NAME" can only be used once.`
+pub(crate) fn alias_once(
+    ext: &dyn Extension,
+    st: &State,
+    table: &[XtEntry],
+    opt: &str,
+) -> XtResult<()> {
+    let Some(cur) = table.iter().find(|e| e.name == opt) else {
+        return Ok(());
+    };
+    let again = table
+        .iter()
+        .any(|e| e.id == cur.id && e.name != opt && st.saw(ext, e.name));
+    if again {
+        return Err(err_once(ext.name(), entry_name(table, cur.id)));
+    }
+    Ok(())
+}
+
+/// libxtables' `xtables_options_fcheck`: mandatory options, then for each
+/// given option (in table order) the options it needs and excludes.
+pub(crate) fn options_fcheck(ext: &str, table: &[XtEntry], xflags: u32) -> XtResult<()> {
+    for e in table {
+        let ef = 1u32 << e.id;
+        if e.mand && xflags & ef == 0 {
+            return Err(err_mandatory(ext, e.name));
+        }
+        if xflags & ef == 0 {
+            continue;
+        }
+        for i in 0..32u32 {
+            if i == e.id {
+                continue;
+            }
+            let Some(other) = table.iter().find(|o| o.id == i) else {
+                continue;
+            };
+            let of = 1u32 << i;
+            if e.also & of != 0 && xflags & of == 0 {
+                return Err(err_also(ext, e.name, other.name));
+            }
+            if e.excl & of != 0 && xflags & of != 0 {
+                return Err(err_excl(ext, e.name, other.name));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// [`options_fcheck`] for an option list given as parallel tables, as the
+/// targets keep them: `ids[i]` is the id (below 32) of `opts[i]`, `excl[i]` the id bits
+/// option `i` excludes, `mand` the option positions that must be given and
+/// `seen` the positions given.
+pub(crate) fn xt_fcheck(
+    ext: &str,
+    opts: &[Opt],
+    ids: &[u32],
+    excl: &[u32],
+    mand: u64,
+    seen: u64,
+) -> XtResult<()> {
+    xt_fcheck_also(ext, opts, ids, excl, &[], mand, seen)
+}
+
+/// [`xt_fcheck`] with `also[i]`: the id bits option `i` requires
+/// (`EXT: option "--A" also requires "--B".`).
+pub(crate) fn xt_fcheck_also(
+    ext: &str,
+    opts: &[Opt],
+    ids: &[u32],
+    excl: &[u32],
+    also: &[u32],
+    mand: u64,
+    seen: u64,
+) -> XtResult<()> {
+    let at = |t: &[u32], i: usize| t.get(i).copied().unwrap_or(0);
+    let table: Vec<XtEntry> = opts
+        .iter()
+        .zip(ids)
+        .enumerate()
+        .map(|(i, (o, &id))| {
+            let e = XtEntry::new(o.name, id).excl(at(excl, i)).also(at(also, i));
+            if mand & (1 << i) != 0 {
+                e.mand()
+            } else {
+                e
+            }
+        })
+        .collect();
+    let given = table
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| seen & (1 << i) != 0)
+        .fold(0, |f, (_, e)| f | (1 << e.id));
+    options_fcheck(ext, &table, given)
 }
 
 #[cfg(test)]

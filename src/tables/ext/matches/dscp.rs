@@ -4,11 +4,10 @@
 //! Kernel struct `xt_dscp_info` (revision 0, 8 bytes): `u8 dscp`, `u8
 //! invert`.
 
-use super::hashlimit::{options_fcheck, xflags, XtEntry};
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{rd_u8, wr_u8};
-use crate::tables::ext::xtables::strtoul_full;
+use crate::tables::ext::xtables::{options_fcheck, strtoul_full, xflags, XtEntry};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 const DSCP: usize = 0;

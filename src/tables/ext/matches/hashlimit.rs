@@ -18,122 +18,13 @@ use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{rd_str, rd_u32, rd_u64, rd_u8, wr_str, wr_u32, wr_u64, wr_u8};
 use crate::tables::ext::xtables::{
-    atoll, err_also, err_bad_value, err_excl, err_mandatory, err_once, err_range, strtoul_full,
+    atoll, err_bad_value, err_excl, err_mandatory, err_once, err_range, strtoul_full,
     strtoul_prefix,
 };
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 // ---------------------------------------------------------------------------
 // Shared libxtables helpers.
-
-/// One entry of a libxtables option table, for the checks libxtables runs
-/// once all options are parsed ([`options_fcheck`]).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct XtEntry {
-    /// Option name without `--`.
-    pub name: &'static str,
-    /// The entry's id (aliases share one).
-    pub id: u32,
-    /// Ids this option cannot be combined with (`1 << id` bits).
-    pub excl: u32,
-    /// Ids this option needs (`1 << id` bits).
-    pub also: u32,
-    /// `XTOPT_MAND`
-    pub mand: bool,
-}
-
-impl XtEntry {
-    /// An entry without constraints.
-    pub const fn new(name: &'static str, id: u32) -> XtEntry {
-        XtEntry {
-            name,
-            id,
-            excl: 0,
-            also: 0,
-            mand: false,
-        }
-    }
-    /// The same entry, excluding the ids in `mask`.
-    pub const fn excl(self, mask: u32) -> XtEntry {
-        XtEntry { excl: mask, ..self }
-    }
-    /// The same entry, requiring the ids in `mask`.
-    pub const fn also(self, mask: u32) -> XtEntry {
-        XtEntry { also: mask, ..self }
-    }
-    /// The same entry, mandatory.
-    pub const fn mand(self) -> XtEntry {
-        XtEntry { mand: true, ..self }
-    }
-}
-
-/// The id bits of the options given so far (`xflags`), from the parser's
-/// record of option names.
-pub(crate) fn xflags(ext: &dyn Extension, st: &State, table: &[XtEntry]) -> u32 {
-    table
-        .iter()
-        .filter(|e| st.saw(ext, e.name))
-        .fold(0, |f, e| f | (1 << e.id))
-}
-
-/// The name libxtables reports for an id: its first entry's.
-pub(crate) fn entry_name(table: &[XtEntry], id: u32) -> &'static str {
-    table
-        .iter()
-        .find(|e| e.id == id)
-        .map(|e| e.name)
-        .unwrap_or("")
-}
-
-/// Refuses a second option of the same id given under another name (an
-/// alias): `EXT: option "--FIRST-NAME" can only be used once.`
-pub(crate) fn alias_once(
-    ext: &dyn Extension,
-    st: &State,
-    table: &[XtEntry],
-    opt: &str,
-) -> XtResult<()> {
-    let Some(cur) = table.iter().find(|e| e.name == opt) else {
-        return Ok(());
-    };
-    let again = table
-        .iter()
-        .any(|e| e.id == cur.id && e.name != opt && st.saw(ext, e.name));
-    if again {
-        return Err(err_once(ext.name(), entry_name(table, cur.id)));
-    }
-    Ok(())
-}
-
-/// libxtables' `xtables_options_fcheck`: mandatory options, then for each
-/// given option (in table order) the options it needs and excludes.
-pub(crate) fn options_fcheck(ext: &str, table: &[XtEntry], xflags: u32) -> XtResult<()> {
-    for e in table {
-        let ef = 1u32 << e.id;
-        if e.mand && xflags & ef == 0 {
-            return Err(err_mandatory(ext, e.name));
-        }
-        if xflags & ef == 0 {
-            continue;
-        }
-        for i in 0..32u32 {
-            if i == e.id {
-                continue;
-            }
-            let Some(other) = table.iter().find(|o| o.id == i) else {
-                continue;
-            };
-            let of = 1u32 << i;
-            if e.also & of != 0 && xflags & of == 0 {
-                return Err(err_also(ext, e.name, other.name));
-            }
-            if e.excl & of != 0 && xflags & of != 0 {
-                return Err(err_excl(ext, e.name, other.name));
-            }
-        }
-    }
-    Ok(())
-}
 
 /// `inet_aton`: one to four dot-separated `strtoul` parts (the last part
 /// fills the remaining bytes).

@@ -7,11 +7,10 @@
 
 use std::net::IpAddr;
 
-use super::hashlimit::{options_fcheck, xflags, XtEntry};
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{rd_ipv4, rd_ipv6, rd_str, rd_u32, rd_u8, wr, wr_u32, wr_u8};
-use crate::tables::ext::xtables::{err_range, strtoul_full};
+use crate::tables::ext::xtables::{err_range, options_fcheck, strtoul_full, xflags, XtEntry};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 const SECONDS: usize = 0;

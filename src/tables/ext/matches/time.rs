@@ -7,11 +7,10 @@
 //! day N), `u8 weekdays_match` (bit 1 = Monday .. bit 7 = Sunday), `u8
 //! flags` (`XT_TIME_LOCAL_TZ` 1, `XT_TIME_CONTIGUOUS` 2).
 
-use super::hashlimit::{options_fcheck, xflags, XtEntry};
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{rd_u32, rd_u8, wr_u32, wr_u8};
-use crate::tables::ext::xtables::{strtoul_prefix, strtoumax};
+use crate::tables::ext::xtables::{options_fcheck, strtoul_prefix, strtoumax, xflags, XtEntry};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 const DATE_START: usize = 0;

@@ -7,9 +7,9 @@
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
-use crate::tables::ext::targets::mark::{mark_op_text, xt_fcheck, xt_markmask};
+use crate::tables::ext::targets::mark::{mark_op_text, xt_markmask};
 use crate::tables::ext::util::{rd_u32, rd_u8, wr_u32, wr_u8};
-use crate::tables::ext::xtables::xt_uint;
+use crate::tables::ext::xtables::{xt_fcheck, xt_uint};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 /// `XT_CONNMARK_SET`

@@ -5,9 +5,8 @@
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
-use crate::tables::ext::targets::mark::xt_fcheck;
 use crate::tables::ext::util::{rd_u8, wr_u8};
-use crate::tables::ext::xtables::xt_uint;
+use crate::tables::ext::xtables::{xt_fcheck, xt_uint};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 /// The DiffServ class names libxtables knows, with their DSCP values.

@@ -13,7 +13,7 @@
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::{meta, Expr, Family, ImmData};
 use crate::tables::ext::util::{rd_u32, wr_u32};
-use crate::tables::ext::xtables::{strtoul_prefix, xt_uint};
+use crate::tables::ext::xtables::{strtoul_prefix, xt_fcheck, xt_uint};
 use crate::tables::ext::{Ctx, Ext, Extension, Field, Kind, Opt, PrintCtx, State};
 
 /// `XTTYPE_MARKMASK32` parsing: `VALUE[/MASK]`, mask defaulting to
@@ -39,78 +39,6 @@ pub(crate) fn xt_markmask(ext: &str, opt: &str, arg: Option<&str>) -> XtResult<(
         )));
     }
     Ok((v, m))
-}
-
-/// libxtables' `xtables_options_fcheck`: walks the options in table order;
-/// for each given one checks the mandatory flag, then its exclusions in
-/// option-id order. `ids[i]` is the id of `opts[i]`, `excl[i]` the id bits
-/// option `i` excludes, `mand` the option positions that must be given.
-pub(crate) fn xt_fcheck(
-    ext: &str,
-    opts: &[Opt],
-    ids: &[u32],
-    excl: &[u32],
-    mand: u64,
-    seen: u64,
-) -> XtResult<()> {
-    xt_fcheck_also(ext, opts, ids, excl, &[], mand, seen)
-}
-
-/// [`xt_fcheck`] with `also[i]`: the id bits option `i` requires
-/// (`EXT: option "--A" also requires "--B".`).
-pub(crate) fn xt_fcheck_also(
-    ext: &str,
-    opts: &[Opt],
-    ids: &[u32],
-    excl: &[u32],
-    also: &[u32],
-    mand: u64,
-    seen: u64,
-) -> XtResult<()> {
-    let given_ids: u32 = (0..opts.len())
-        .filter(|i| seen & (1 << i) != 0)
-        .map(|i| ids.get(i).map_or(0, |id| 1u32 << id))
-        .fold(0, |a, b| a | b);
-    for (i, o) in opts.iter().enumerate() {
-        if mand & (1 << i) != 0 && seen & (1 << i) == 0 {
-            return Err(XtError::param(format!(
-                "{ext}: option \"--{}\" must be specified\n",
-                o.name
-            )));
-        }
-        if seen & (1 << i) == 0 {
-            continue;
-        }
-        let id = ids.get(i).copied().unwrap_or(u32::MAX);
-        let ex = excl.get(i).copied().unwrap_or(0);
-        let needs = also.get(i).copied().unwrap_or(0);
-        for bit in 0..32u32 {
-            if bit == id {
-                continue;
-            }
-            let other = || {
-                ids.iter()
-                    .position(|x| *x == bit)
-                    .and_then(|p| opts.get(p))
-                    .map_or("", |o| o.name)
-            };
-            if ex & (1 << bit) != 0 && given_ids & (1 << bit) != 0 {
-                return Err(XtError::param(format!(
-                    "{ext}: option \"--{}\" cannot be used together with \"--{}\".\n",
-                    o.name,
-                    other()
-                )));
-            }
-            if needs & (1 << bit) != 0 && given_ids & (1 << bit) == 0 {
-                return Err(XtError::param(format!(
-                    "{ext}: option \"--{}\" also requires \"--{}\".\n",
-                    o.name,
-                    other()
-                )));
-            }
-        }
-    }
-    Ok(())
 }
 
 /// The `MARK` target.

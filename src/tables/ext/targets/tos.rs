@@ -6,9 +6,8 @@
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
-use crate::tables::ext::targets::mark::xt_fcheck;
 use crate::tables::ext::util::{rd_u8, wr_u8};
-use crate::tables::ext::xtables::{strtoul_prefix, xt_uint};
+use crate::tables::ext::xtables::{strtoul_prefix, xt_fcheck, xt_uint};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 /// The symbolic TOS names (value, with mask 0x3f).

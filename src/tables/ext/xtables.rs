@@ -6,7 +6,10 @@
 //! their libxtables counterpart (how a sign or an overflow is treated) pick
 //! the variant that keeps it.
 
+use std::net::{Ipv4Addr, Ipv6Addr};
+
 use crate::tables::error::{XtError, XtResult};
+use crate::tables::expr::Family;
 use crate::tables::ext::util::parse_uint;
 use crate::tables::ext::{Extension, Opt, State};
 
@@ -440,6 +443,131 @@ pub(crate) fn xt_fcheck_also(
     options_fcheck(ext, &table, given)
 }
 
+// ---------------------------------------------------------------------------
+// Addresses and masks.
+
+/// glibc `inet_aton`'s shape: `a.b.c.d`, `a.b.c` (c fills 16 bits), `a.b`
+/// (b fills 24 bits) or `a` (32 bits), each part read by `part`.
+pub(crate) fn inet_aton_with(s: &str, part: impl Fn(&str) -> Option<u64>) -> Option<Ipv4Addr> {
+    let parts: Vec<u64> = s.split('.').map(part).collect::<Option<_>>()?;
+    let v = match parts.as_slice() {
+        [a] if *a <= 0xffff_ffff => *a as u32,
+        [a, b] if *a <= 255 && *b <= 0xff_ffff => (*a as u32) << 24 | *b as u32,
+        [a, b, c] if *a <= 255 && *b <= 255 && *c <= 0xffff => {
+            (*a as u32) << 24 | (*b as u32) << 16 | *c as u32
+        }
+        [a, b, c, d] if *a <= 255 && *b <= 255 && *c <= 255 && *d <= 255 => {
+            (*a as u32) << 24 | (*b as u32) << 16 | (*c as u32) << 8 | *d as u32
+        }
+        _ => return None,
+    };
+    Some(Ipv4Addr::from(v))
+}
+
+/// One `inet_aton` part: starts with a digit, then the whole part as
+/// [`parse_uint`] reads it (decimal, `0x` hex, leading-`0` octal).
+pub(crate) fn aton_part(p: &str) -> Option<u64> {
+    if !p.bytes().next()?.is_ascii_digit() {
+        return None;
+    }
+    parse_uint(p, 0, u64::MAX)
+}
+
+/// `inet_aton` with [`aton_part`] parts.
+pub(crate) fn inet_aton(s: &str) -> Option<Ipv4Addr> {
+    inet_aton_with(s, aton_part)
+}
+
+/// A prefix length as a 16-byte mask (the bits past `len` stay 0).
+pub(crate) fn prefix_mask(len: u32) -> [u8; 16] {
+    let mut m = [0u8; 16];
+    for (i, b) in m.iter_mut().enumerate() {
+        let bits = len.saturating_sub(i as u32 * 8).min(8);
+        *b = if bits == 0 { 0 } else { 0xffu8 << (8 - bits) };
+    }
+    m
+}
+
+/// The prefix length of a contiguous mask, or `None`.
+pub(crate) fn mask_prefix(m: &[u8]) -> Option<u32> {
+    let mut n = 0u32;
+    let mut ended = false;
+    for &b in m {
+        if ended {
+            if b != 0 {
+                return None;
+            }
+            continue;
+        }
+        let ones = b.leading_ones();
+        if b != 0xff {
+            if b << ones != 0 {
+                return None;
+            }
+            ended = true;
+        }
+        n += ones;
+    }
+    Some(n)
+}
+
+/// libxtables' `XTTYPE_PLEN` / `XTTYPE_PLENMASK` error.
+pub(crate) fn err_plen(ext: &str, opt: &str, max: u64) -> XtError {
+    XtError::param(format!(
+        "{ext}: bad value for option \"--{opt}\", neither a valid network mask nor valid CIDR (0-{max}).\n"
+    ))
+}
+
+/// A netmask of `family` as 16 bytes (IPv4 in the first 4), IPv4 read by
+/// `aton`.
+fn netmask(family: Family, s: &str, aton: fn(&str) -> Option<Ipv4Addr>) -> Option<[u8; 16]> {
+    let mut m = [0u8; 16];
+    match family {
+        Family::V4 => m[..4].copy_from_slice(&aton(s)?.octets()),
+        Family::V6 => m.copy_from_slice(&s.parse::<Ipv6Addr>().ok()?.octets()),
+    }
+    Some(m)
+}
+
+/// `XTTYPE_PLEN` (libxtables' `xtopt_parse_plen`): a prefix length up to
+/// the address width (read by `num(s, 0, max)`) or a netmask (IPv4 read by
+/// `aton`), whose length is taken: 255 when the mask is not contiguous,
+/// which the kernel then refuses.
+pub(crate) fn parse_plen_with(
+    ext: &str,
+    opt: &str,
+    family: Family,
+    arg: &str,
+    num: fn(&str, u64, u64) -> Option<u64>,
+    aton: fn(&str) -> Option<Ipv4Addr>,
+) -> XtResult<u8> {
+    let max = family.addr_len() as u64 * 8;
+    if let Some(v) = num(arg, 0, max) {
+        return Ok(v as u8);
+    }
+    let m = netmask(family, arg, aton).ok_or_else(|| err_plen(ext, opt, max))?;
+    Ok(mask_prefix(&m[..family.addr_len()]).map_or(255, |b| b as u8))
+}
+
+/// The mask part of `XTTYPE_HOSTMASK` / `XTTYPE_PLENMASK`: a prefix length
+/// ([`parse_uint`], up to the address width) fills only the bits it names;
+/// a netmask (IPv4 read by `aton`) gives its prefix when contiguous and
+/// all ones (16 bytes) otherwise.
+pub(crate) fn parse_plenmask_with(
+    ext: &str,
+    opt: &str,
+    family: Family,
+    m: &str,
+    aton: fn(&str) -> Option<Ipv4Addr>,
+) -> XtResult<[u8; 16]> {
+    let max = family.addr_len() as u64 * 8;
+    if let Some(p) = parse_uint(m, 0, max) {
+        return Ok(prefix_mask(p as u32));
+    }
+    let b = netmask(family, m, aton).ok_or_else(|| err_plen(ext, opt, max))?;
+    Ok(mask_prefix(&b[..family.addr_len()]).map_or([0xff; 16], prefix_mask))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -467,5 +595,19 @@ mod tests {
         assert_eq!(atoll("12/sec"), 12);
         assert_eq!(atoll("-3"), -3);
         assert_eq!(atoll("x"), 0);
+    }
+
+    #[test]
+    fn addresses() {
+        assert_eq!(inet_aton("33"), Some(Ipv4Addr::new(0, 0, 0, 33)));
+        assert_eq!(inet_aton("1.2.3"), Some(Ipv4Addr::new(1, 2, 0, 3)));
+        assert_eq!(inet_aton("0x7f.1"), Some(Ipv4Addr::new(127, 0, 0, 1)));
+        assert_eq!(inet_aton("1.2.3.256"), None);
+        assert_eq!(inet_aton("1.2.3.4.5"), None);
+        assert_eq!(inet_aton("x"), None);
+        assert_eq!(inet_aton(""), None);
+        assert_eq!(mask_prefix(&[0xff, 0xf0, 0]), Some(12));
+        assert_eq!(mask_prefix(&[0xff, 0x0f]), None);
+        assert_eq!(prefix_mask(12)[..3], [0xff, 0xf0, 0]);
     }
 }

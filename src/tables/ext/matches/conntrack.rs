@@ -22,7 +22,9 @@ use crate::names;
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{parse_uint, rd_u16, rd_u32, service_port, wr, wr_u16, wr_u32};
-use crate::tables::ext::xtables::{parse_u32_range, strtoul_prefix};
+use crate::tables::ext::xtables::{
+    aton_part, inet_aton_with, mask_prefix, parse_plenmask_with, parse_u32_range, strtoul_prefix,
+};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 /// Blob size: `XT_ALIGN(sizeof(struct xt_conntrack_mtinfo3))`.
@@ -239,39 +241,14 @@ pub(crate) fn parse_protocol(s: &str) -> XtResult<u8> {
     )))
 }
 
-/// One part of an `inet_aton` address: strtoul base 0 over the whole part.
-fn aton_part(s: &str) -> Option<u64> {
-    if !s.bytes().next()?.is_ascii_digit() {
-        return None;
-    }
-    if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
-        if h.is_empty() {
-            return Some(0);
-        }
-        return u64::from_str_radix(h, 16).ok();
-    }
-    if s.len() > 1 && s.starts_with('0') {
-        return u64::from_str_radix(&s[1..], 8).ok();
-    }
-    s.parse().ok()
-}
-
 /// glibc `inet_aton`: `a.b.c.d`, `a.b.c` (c fills 16 bits), `a.b` (b fills
-/// 24 bits) or `a` (32 bits); each part decimal, `0x` hex or `0` octal.
+/// 24 bits) or `a` (32 bits); each part decimal, `0x` hex or `0` octal, a
+/// bare `0x` reading as 0.
 pub(crate) fn inet_aton(s: &str) -> Option<Ipv4Addr> {
-    let parts: Vec<u64> = s.split('.').map(aton_part).collect::<Option<_>>()?;
-    let v = match parts.as_slice() {
-        [a] if *a <= 0xffff_ffff => *a as u32,
-        [a, b] if *a <= 255 && *b <= 0xff_ffff => (*a as u32) << 24 | *b as u32,
-        [a, b, c] if *a <= 255 && *b <= 255 && *c <= 0xffff => {
-            (*a as u32) << 24 | (*b as u32) << 16 | *c as u32
-        }
-        [a, b, c, d] if *a <= 255 && *b <= 255 && *c <= 255 && *d <= 255 => {
-            (*a as u32) << 24 | (*b as u32) << 16 | (*c as u32) << 8 | *d as u32
-        }
-        _ => return None,
-    };
-    Some(Ipv4Addr::from(v))
+    inet_aton_with(s, |p| match p {
+        "0x" | "0X" => Some(0),
+        _ => aton_part(p),
+    })
 }
 
 /// Resolves a host the way libxtables does (`getaddrinfo` in the rule's
@@ -284,39 +261,6 @@ pub(crate) fn parse_host(family: Family, s: &str) -> XtResult<[u8; 16]> {
         IpAddr::V6(a) => out.copy_from_slice(&a.octets()),
     }
     Ok(out)
-}
-
-/// A prefix length as a 16-byte mask (the remaining bytes stay 0).
-pub(crate) fn prefix_mask(len: u32) -> [u8; 16] {
-    let mut m = [0u8; 16];
-    for (i, b) in m.iter_mut().enumerate() {
-        let bits = len.saturating_sub(i as u32 * 8).min(8);
-        *b = if bits == 0 { 0 } else { 0xffu8 << (8 - bits) };
-    }
-    m
-}
-
-/// The prefix length of a contiguous mask over `len` bytes, or `None`.
-pub(crate) fn mask_prefix(m: &[u8]) -> Option<u32> {
-    let mut n = 0u32;
-    let mut ended = false;
-    for &b in m {
-        if ended {
-            if b != 0 {
-                return None;
-            }
-            continue;
-        }
-        let ones = b.leading_ones();
-        if b != 0xff {
-            if b << ones != 0 {
-                return None;
-            }
-            ended = true;
-        }
-        n += ones;
-    }
-    Some(n)
 }
 
 /// `XTTYPE_HOSTMASK`: `HOST[/MASK]`, MASK a prefix length (strtoul base 0)
@@ -336,25 +280,10 @@ pub(crate) fn parse_hostmask(
     Ok((addr, parse_plenmask(ext, opt, family, m)?))
 }
 
-/// The mask part of `XTTYPE_HOSTMASK` / `XTTYPE_PLENMASK`: a prefix length
-/// (strtoul base 0, up to the address width) fills only the bits it names;
-/// an address mask gives its prefix when contiguous and all ones (16 bytes)
-/// otherwise.
+/// The mask part of `XTTYPE_HOSTMASK` / `XTTYPE_PLENMASK`
+/// ([`parse_plenmask_with`], IPv4 masks read by [`inet_aton`]).
 pub(crate) fn parse_plenmask(ext: &str, opt: &str, family: Family, m: &str) -> XtResult<[u8; 16]> {
-    let max = family.addr_len() as u64 * 8;
-    if let Some(p) = parse_uint(m, 0, max) {
-        return Ok(prefix_mask(p as u32));
-    }
-    let bytes: Option<Vec<u8>> = match family {
-        Family::V4 => inet_aton(m).map(|a| a.octets().to_vec()),
-        Family::V6 => m.parse::<Ipv6Addr>().ok().map(|a| a.octets().to_vec()),
-    };
-    match bytes {
-        Some(b) => Ok(mask_prefix(&b).map_or([0xff; 16], prefix_mask)),
-        None => Err(XtError::param(format!(
-            "{ext}: bad value for option \"--{opt}\", neither a valid network mask nor valid CIDR (0-{max}).\n"
-        ))),
-    }
+    parse_plenmask_with(ext, opt, family, m, inet_aton)
 }
 
 /// An address as `-L` prints it: the host name unless `numeric` (and one

@@ -12,79 +12,35 @@
 //! group share (prefix lengths, the option final checks); the number parsers
 //! and error texts are in [`crate::tables::ext::xtables`].
 
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::Ipv4Addr;
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{rd_str, rd_u32, rd_u64, rd_u8, wr_str, wr_u32, wr_u64, wr_u8};
 use crate::tables::ext::xtables::{
-    atoll, err_bad_value, err_excl, err_mandatory, err_once, err_range, strtoul_full,
-    strtoul_prefix,
+    atoll, err_bad_value, err_excl, err_mandatory, err_once, err_range, inet_aton_with,
+    parse_plen_with, strtoul_full, strtoul_prefix,
 };
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 // ---------------------------------------------------------------------------
 // Shared libxtables helpers.
 
-/// `inet_aton`: one to four dot-separated `strtoul` parts (the last part
-/// fills the remaining bytes).
+/// `inet_aton` with parts read by `xtables_strtoul` (no leading blank or
+/// `+`).
 pub(crate) fn inet_aton(s: &str) -> Option<Ipv4Addr> {
-    let parts: Vec<&str> = s.split('.').collect();
-    if parts.is_empty() || parts.len() > 4 {
-        return None;
-    }
-    let mut vals = Vec::with_capacity(4);
-    for p in &parts {
-        match strtoul_prefix(p) {
-            Some((v, "")) if !p.starts_with([' ', '+']) => vals.push(v),
-            _ => return None,
-        }
-    }
-    let (last, head) = vals.split_last()?;
-    let mut acc: u32 = 0;
-    for (i, v) in head.iter().enumerate() {
-        if *v > 255 {
+    inet_aton_with(s, |p| {
+        if p.starts_with([' ', '+']) {
             return None;
         }
-        acc |= (*v as u32) << (24 - 8 * i);
-    }
-    let rest_bits = 32 - 8 * head.len() as u32;
-    let limit = if rest_bits == 32 {
-        u32::MAX as u64
-    } else {
-        (1u64 << rest_bits) - 1
-    };
-    if *last > limit {
-        return None;
-    }
-    Some(Ipv4Addr::from(acc | *last as u32))
+        strtoul_full(p, 0, u64::MAX)
+    })
 }
 
-/// `XTTYPE_PLEN` (libxtables' `xtopt_parse_plen`): a prefix length up to 32
-/// (IPv4) or 128 (IPv6), or a netmask, whose length is taken (255 when the
-/// mask is not contiguous, which the kernel then refuses).
+/// `XTTYPE_PLEN` ([`parse_plen_with`]): numbers read by `xtables_strtoul`,
+/// IPv4 masks by [`inet_aton`].
 pub(crate) fn parse_plen(ext: &str, opt: &str, family: Family, arg: &str) -> XtResult<u8> {
-    let max = match family {
-        Family::V4 => 32,
-        Family::V6 => 128,
-    };
-    if let Some(v) = strtoul_full(arg, 0, max) {
-        return Ok(v as u8);
-    }
-    let bits: Option<u128> = match family {
-        Family::V4 => inet_aton(arg).map(|a| u128::from(u32::from(a)) << 96),
-        Family::V6 => arg.parse::<Ipv6Addr>().ok().map(u128::from),
-    };
-    match bits {
-        Some(m) => {
-            let ones = m.leading_ones();
-            let contiguous = m.checked_shl(ones).unwrap_or(0) == 0;
-            Ok(if contiguous { ones as u8 } else { 255 })
-        }
-        None => Err(XtError::param(format!(
-            "{ext}: bad value for option \"--{opt}\", neither a valid network mask nor valid CIDR (0-{max}).\n"
-        ))),
-    }
+    parse_plen_with(ext, opt, family, arg, strtoul_full, inet_aton)
 }
 
 // ---------------------------------------------------------------------------

@@ -21,7 +21,7 @@ use crate::tables::expr::Family;
 use crate::tables::ext::util::{
     rd_be16, rd_ipv4, rd_ipv6, rd_u8, service_port, wr, wr_be16, wr_u8,
 };
-use crate::tables::ext::xtables::strtoul_full;
+use crate::tables::ext::xtables::{prefix_mask, strtoul_full};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 const VADDR: usize = 0;
@@ -135,7 +135,7 @@ pub(crate) fn parse_hostmask(
     }
     let m = match mask {
         None => [0xff; 16],
-        Some(m) => plen_mask(parse_plen(ext, opt, family, m)?),
+        Some(m) => prefix_mask(u32::from(parse_plen(ext, opt, family, m)?)),
     };
     Ok((addr, m))
 }
@@ -151,16 +151,6 @@ fn parse_port(s: &str) -> XtResult<u16> {
         .iter()
         .find_map(|p| service_port(s, p))
         .ok_or_else(|| XtError::param(format!("Port \"{s}\" does not resolve to anything.\n")))
-}
-
-/// The 16-byte mask of a prefix length.
-pub(crate) fn plen_mask(len: u8) -> [u8; 16] {
-    let bits: u128 = if len == 0 {
-        0
-    } else {
-        u128::MAX << (128 - u32::from(len.min(128)))
-    };
-    bits.to_be_bytes()
 }
 
 /// `xtables_ipmask_to_numeric` / `xtables_ip6mask_to_numeric` for the mask

@@ -568,6 +568,123 @@ pub(crate) fn parse_plenmask_with(
     Ok(mask_prefix(&b[..family.addr_len()]).map_or([0xff; 16], prefix_mask))
 }
 
+// ---------------------------------------------------------------------------
+// Marks, DSCP classes and TOS values.
+
+/// `XTTYPE_MARKMASK32` parsing: `VALUE[/MASK]`, mask defaulting to
+/// 0xffffffff, numbers read by `num`, with libxtables' error texts.
+pub(crate) fn parse_markmask_with(
+    ext: &str,
+    opt: &str,
+    arg: &str,
+    num: fn(&str) -> Option<(u64, &str)>,
+) -> XtResult<(u32, u32)> {
+    let bad = || {
+        XtError::param(format!(
+            "{ext}: bad integer value for option \"--{opt}\", or out of range.\n"
+        ))
+    };
+    let (v, mut rest) = num(arg).ok_or_else(bad)?;
+    let v = u32::try_from(v).map_err(|_| bad())?;
+    let mut m = u32::MAX;
+    if let Some(r) = rest.strip_prefix('/') {
+        let (mv, r2) = num(r).ok_or_else(bad)?;
+        m = u32::try_from(mv).map_err(|_| bad())?;
+        rest = r2;
+    }
+    if !rest.is_empty() {
+        return Err(XtError::param(format!(
+            "{ext}: trailing garbage after value for option \"--{opt}\".\n"
+        )));
+    }
+    Ok((v, m))
+}
+
+/// [`parse_markmask_with`] reading numbers as `xtables_strtoul` does.
+pub(crate) fn parse_markmask(ext: &str, opt: &str, arg: &str) -> XtResult<(u32, u32)> {
+    parse_markmask_with(ext, opt, arg, strtoul_prefix)
+}
+
+/// The DiffServ class names iptables knows (`dscp_helper.c`), matched
+/// without regard to case.
+pub(crate) static DSCP_CLASSES: &[(&str, u8)] = &[
+    ("CS0", 0x00),
+    ("CS1", 0x08),
+    ("CS2", 0x10),
+    ("CS3", 0x18),
+    ("CS4", 0x20),
+    ("CS5", 0x28),
+    ("CS6", 0x30),
+    ("CS7", 0x38),
+    ("BE", 0x00),
+    ("AF11", 0x0a),
+    ("AF12", 0x0c),
+    ("AF13", 0x0e),
+    ("AF21", 0x12),
+    ("AF22", 0x14),
+    ("AF23", 0x16),
+    ("AF31", 0x1a),
+    ("AF32", 0x1c),
+    ("AF33", 0x1e),
+    ("AF41", 0x22),
+    ("AF42", 0x24),
+    ("AF43", 0x26),
+    ("EF", 0x2e),
+];
+
+/// A DiffServ class name to its code point, or ``Invalid DSCP value `NAME'``.
+pub(crate) fn class_to_dscp(name: &str) -> XtResult<u8> {
+    DSCP_CLASSES
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| *v)
+        .ok_or_else(|| XtError::param(format!("Invalid DSCP value `{name}'")))
+}
+
+/// The symbolic TOS names (libxtables' `tos_symbol_names`).
+pub(crate) static TOS_NAMES: &[(u8, &str)] = &[
+    (0x10, "Minimize-Delay"),
+    (0x08, "Maximize-Throughput"),
+    (0x04, "Maximize-Reliability"),
+    (0x02, "Minimize-Cost"),
+    (0x00, "Normal-Service"),
+];
+
+/// `XTTYPE_TOSMASK`: `VALUE[/MASK]` (numbers up to 255; the mask defaults
+/// to 0xff) or a symbolic name, which takes `sym_mask`. Returns (value,
+/// mask).
+pub(crate) fn parse_tosmask(arg: &str, sym_mask: u8) -> XtResult<(u8, u8)> {
+    let illegal = || XtError::param(format!("Illegal value: \"{arg}\""));
+    if let Some((v, end)) = strtoul_prefix(arg).filter(|(v, _)| *v <= 255) {
+        let mut mask = 0xff;
+        let mut end = end;
+        if let Some(m) = end.strip_prefix('/') {
+            let (mv, e) = strtoul_prefix(m)
+                .filter(|(mv, _)| *mv <= 255)
+                .ok_or_else(illegal)?;
+            mask = mv as u8;
+            end = e;
+        }
+        if !end.is_empty() {
+            return Err(illegal());
+        }
+        return Ok((v as u8, mask));
+    }
+    TOS_NAMES
+        .iter()
+        .find(|(_, n)| n.eq_ignore_ascii_case(arg))
+        .map(|(v, _)| (*v, sym_mask))
+        .ok_or_else(|| XtError::param(format!("Symbolic name \"{arg}\" is unknown")))
+}
+
+/// The symbolic name `-L` prints for (value, mask), when the mask is 0x3f.
+pub(crate) fn tos_symbol(value: u8, mask: u8) -> Option<&'static str> {
+    if mask != 0x3f {
+        return None;
+    }
+    TOS_NAMES.iter().find(|(v, _)| *v == value).map(|(_, n)| *n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

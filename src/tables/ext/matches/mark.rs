@@ -7,7 +7,7 @@
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::{cmp, meta, Expr, Family, REG_1};
 use crate::tables::ext::util::{mark_mask_text, rd_u32, rd_u8, wr_u32, wr_u8};
-use crate::tables::ext::xtables::strtoumax;
+use crate::tables::ext::xtables::{parse_markmask_with, strtoumax};
 use crate::tables::ext::{Ctx, Ext, Extension, Field, Kind, Load, Opt, PrintCtx, State};
 
 const SIZE: usize = 16;
@@ -37,31 +37,6 @@ fn strtoul_mark(s: &str) -> Option<(u64, &str)> {
     Some((if r.neg { v.wrapping_neg() } else { v }, r.rest))
 }
 
-/// libxtables' `XTTYPE_MARKMASK32` parser for option `--OPT` of `ext`.
-pub(crate) fn parse_markmask(ext: &str, opt: &str, s: &str) -> XtResult<(u32, u32)> {
-    let bad = || {
-        XtError::param(format!(
-            "{ext}: bad integer value for option \"--{opt}\", or out of range.\n"
-        ))
-    };
-    let u32v = |v: u64| u32::try_from(v).ok();
-    let (v, rest) = strtoul_mark(s).ok_or_else(bad)?;
-    let v = u32v(v).ok_or_else(bad)?;
-    let (m, rest) = match rest.strip_prefix('/') {
-        Some(r) => {
-            let (m, rest) = strtoul_mark(r).ok_or_else(bad)?;
-            (u32v(m).ok_or_else(bad)?, rest)
-        }
-        None => (u32::MAX, rest),
-    };
-    if !rest.is_empty() {
-        return Err(XtError::param(format!(
-            "{ext}: trailing garbage after value for option \"--{opt}\".\n"
-        )));
-    }
-    Ok((v, m))
-}
-
 impl Extension for Mark {
     fn kind(&self) -> Kind {
         Kind::Match
@@ -86,7 +61,7 @@ impl Extension for Mark {
         invert: bool,
         st: &mut State,
     ) -> XtResult<()> {
-        let (v, m) = parse_markmask("mark", "mark", arg.unwrap_or(""))?;
+        let (v, m) = parse_markmask_with("mark", "mark", arg.unwrap_or(""), strtoul_mark)?;
         wr_u32(&mut st.blob, MARK, v);
         wr_u32(&mut st.blob, MASK, m);
         if invert {

@@ -13,33 +13,8 @@
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::{meta, Expr, Family, ImmData};
 use crate::tables::ext::util::{rd_u32, wr_u32};
-use crate::tables::ext::xtables::{strtoul_prefix, xt_fcheck, xt_uint};
+use crate::tables::ext::xtables::{parse_markmask, xt_fcheck, xt_uint};
 use crate::tables::ext::{Ctx, Ext, Extension, Field, Kind, Opt, PrintCtx, State};
-
-/// `XTTYPE_MARKMASK32` parsing: `VALUE[/MASK]`, mask defaulting to
-/// 0xffffffff, with libxtables' error texts.
-pub(crate) fn xt_markmask(ext: &str, opt: &str, arg: Option<&str>) -> XtResult<(u32, u32)> {
-    let bad = || {
-        XtError::param(format!(
-            "{ext}: bad integer value for option \"--{opt}\", or out of range.\n"
-        ))
-    };
-    let arg = arg.unwrap_or("");
-    let (v, mut rest) = strtoul_prefix(arg).ok_or_else(bad)?;
-    let v = u32::try_from(v).map_err(|_| bad())?;
-    let mut m = u32::MAX;
-    if let Some(r) = rest.strip_prefix('/') {
-        let (mv, r2) = strtoul_prefix(r).ok_or_else(bad)?;
-        m = u32::try_from(mv).map_err(|_| bad())?;
-        rest = r2;
-    }
-    if !rest.is_empty() {
-        return Err(XtError::param(format!(
-            "{ext}: trailing garbage after value for option \"--{opt}\".\n"
-        )));
-    }
-    Ok((v, m))
-}
 
 /// The `MARK` target.
 pub struct Mark;
@@ -85,9 +60,9 @@ impl Extension for Mark {
         st: &mut State,
     ) -> XtResult<()> {
         let (mark, mask) = match opt {
-            "set-xmark" => xt_markmask("MARK", opt, arg)?,
+            "set-xmark" => parse_markmask("MARK", opt, arg.unwrap_or(""))?,
             "set-mark" => {
-                let (v, m) = xt_markmask("MARK", opt, arg)?;
+                let (v, m) = parse_markmask("MARK", opt, arg.unwrap_or(""))?;
                 (v, v | m)
             }
             _ => {

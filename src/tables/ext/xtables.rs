@@ -7,6 +7,7 @@
 //! the variant that keeps it.
 
 use std::net::{Ipv4Addr, Ipv6Addr};
+use std::sync::OnceLock;
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
@@ -683,6 +684,80 @@ pub(crate) fn tos_symbol(value: u8, mask: u8) -> Option<&'static str> {
         return None;
     }
     TOS_NAMES.iter().find(|(v, _)| *v == value).map(|(_, n)| *n)
+}
+
+// ---------------------------------------------------------------------------
+// Protocols.
+
+/// The protocols xtables knows without /etc/protocols
+/// (`xtables_chain_protos`).
+const CHAIN_PROTOS: &[(&str, u8)] = &[
+    ("tcp", 6),
+    ("sctp", 132),
+    ("udp", 17),
+    ("udplite", 136),
+    ("icmp", 1),
+    ("icmpv6", 58),
+    ("ipv6-icmp", 58),
+    ("esp", 50),
+    ("ah", 51),
+];
+
+/// Name (and aliases) to number from /etc/protocols, in file order, read
+/// once; lines whose number is not 0-255 are skipped.
+fn protocols() -> &'static [(String, u8)] {
+    static DB: OnceLock<Vec<(String, u8)>> = OnceLock::new();
+    DB.get_or_init(|| {
+        let text = std::fs::read_to_string("/etc/protocols").unwrap_or_default();
+        let mut v = Vec::new();
+        for line in text.lines() {
+            let line = line.split('#').next().unwrap_or("");
+            let mut f = line.split_whitespace();
+            let (Some(name), Some(num)) = (f.next(), f.next()) else {
+                continue;
+            };
+            let Ok(num) = num.parse::<u8>() else {
+                continue;
+            };
+            v.push((name.to_string(), num));
+            for a in f {
+                v.push((a.to_string(), num));
+            }
+        }
+        v
+    })
+}
+
+/// `xtables_parse_protocol`: a number 0-255 (read by `num(s, 0, 255)`),
+/// `all`, a name or alias from /etc/protocols, or one of xtables' own names
+/// (then the `extra` ones); otherwise `unknown protocol "S" specified`.
+pub(crate) fn parse_protocol_with(
+    s: &str,
+    num: fn(&str, u64, u64) -> Option<u64>,
+    extra: &[(&str, u8)],
+) -> XtResult<u8> {
+    if let Some(v) = num(s, 0, 255) {
+        return Ok(v as u8);
+    }
+    if s == "all" {
+        return Ok(0);
+    }
+    protocols()
+        .iter()
+        .map(|(n, v)| (n.as_str(), *v))
+        .chain(CHAIN_PROTOS.iter().copied())
+        .chain(extra.iter().copied())
+        .find(|(n, _)| *n == s)
+        .map(|(_, v)| v)
+        .ok_or_else(|| XtError::param(format!("unknown protocol \"{s}\" specified")))
+}
+
+/// `getprotobynumber`: the protocol's name in /etc/protocols.
+pub(crate) fn protocol_name(num: u8) -> Option<String> {
+    protocols()
+        .iter()
+        .find(|(_, v)| *v == num)
+        .map(|(n, _)| n.clone())
 }
 
 #[cfg(test)]

@@ -16,14 +16,14 @@
 //! (`XTTYPE_HOSTMASK`) and address printing.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use std::sync::OnceLock;
 
 use crate::names;
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{parse_uint, rd_u16, rd_u32, service_port, wr, wr_u16, wr_u32};
 use crate::tables::ext::xtables::{
-    aton_part, inet_aton_with, mask_prefix, parse_plenmask_with, parse_u32_range, strtoul_prefix,
+    aton_part, inet_aton_with, mask_prefix, parse_plenmask_with, parse_protocol_with,
+    parse_u32_range, strtoul_prefix,
 };
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
@@ -179,66 +179,11 @@ fn statuses_text(mask: u16, out: &mut String) {
     }
 }
 
-/// The protocols iptables knows without /etc/protocols
-/// (`xtables_chain_protos`).
-const BUILTIN_PROTOS: &[(&str, u8)] = &[
-    ("tcp", 6),
-    ("sctp", 132),
-    ("udp", 17),
-    ("udplite", 136),
-    ("icmp", 1),
-    ("icmpv6", 58),
-    ("ipv6-icmp", 58),
-    ("esp", 50),
-    ("ah", 51),
-    ("ipv6-mh", 135),
-    ("mh", 135),
-    ("all", 0),
-];
-
-/// Name (and aliases) to number from /etc/protocols, read once.
-fn protocols() -> &'static Vec<(String, u8)> {
-    static DB: OnceLock<Vec<(String, u8)>> = OnceLock::new();
-    DB.get_or_init(|| {
-        let text = std::fs::read_to_string("/etc/protocols").unwrap_or_default();
-        let mut v = Vec::new();
-        for line in text.lines() {
-            let line = line.split('#').next().unwrap_or("");
-            let mut f = line.split_whitespace();
-            let (Some(name), Some(num)) = (f.next(), f.next()) else {
-                continue;
-            };
-            let Ok(num) = num.parse::<u8>() else {
-                continue;
-            };
-            v.push((name.to_string(), num));
-            for a in f {
-                v.push((a.to_string(), num));
-            }
-        }
-        v
-    })
-}
-
-/// `xtables_parse_protocol`: a number 0-255 (strtoul base 0), `all`, a
-/// name from /etc/protocols, or one of iptables' built-in names; otherwise
-/// `unknown protocol "S" specified`.
+/// `xtables_parse_protocol` ([`parse_protocol_with`]): numbers read by
+/// [`parse_uint`]; besides xtables' own names, `mh` and `ipv6-mh` are
+/// known without /etc/protocols.
 pub(crate) fn parse_protocol(s: &str) -> XtResult<u8> {
-    if let Some(v) = parse_uint(s, 0, 255) {
-        return Ok(v as u8);
-    }
-    if s == "all" {
-        return Ok(0);
-    }
-    if let Some((_, n)) = protocols().iter().find(|(name, _)| name == s) {
-        return Ok(*n);
-    }
-    if let Some((_, n)) = BUILTIN_PROTOS.iter().find(|(name, _)| *name == s) {
-        return Ok(*n);
-    }
-    Err(XtError::param(format!(
-        "unknown protocol \"{s}\" specified"
-    )))
+    parse_protocol_with(s, parse_uint, &[("ipv6-mh", 135), ("mh", 135)])
 }
 
 /// glibc `inet_aton`: `a.b.c.d`, `a.b.c` (c fills 16 bits), `a.b` (b fills

@@ -21,7 +21,7 @@ use crate::tables::expr::Family;
 use crate::tables::ext::util::{
     rd_be16, rd_ipv4, rd_ipv6, rd_u8, service_port, wr, wr_be16, wr_u8,
 };
-use crate::tables::ext::xtables::{prefix_mask, strtoul_full};
+use crate::tables::ext::xtables::{parse_protocol_with, prefix_mask, strtoul_full};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 const VADDR: usize = 0;
@@ -62,58 +62,10 @@ static OPTS: &[Opt] = &[
     Opt::req_inv("vportctl"),
 ];
 
-/// The protocols xtables knows without `/etc/protocols`.
-const CHAIN_PROTOS: [(&str, u8); 9] = [
-    ("tcp", 6),
-    ("sctp", 132),
-    ("udp", 17),
-    ("udplite", 136),
-    ("icmp", 1),
-    ("icmpv6", 58),
-    ("ipv6-icmp", 58),
-    ("esp", 50),
-    ("ah", 51),
-];
-
-/// `xtables_parse_protocol`: a number up to 255, `all`, a name or alias
-/// from `/etc/protocols`, or one of xtables' own names.
+/// `xtables_parse_protocol` ([`parse_protocol_with`]): numbers read by
+/// `xtables_strtoul`.
 pub(crate) fn parse_protocol(s: &str) -> XtResult<u8> {
-    if let Some(v) = strtoul_full(s, 0, 255) {
-        return Ok(v as u8);
-    }
-    if s == "all" {
-        return Ok(0);
-    }
-    if let Ok(text) = std::fs::read_to_string("/etc/protocols") {
-        for line in text.lines() {
-            let line = line.split('#').next().unwrap_or("");
-            let mut words = line.split_whitespace();
-            let (Some(name), Some(num)) = (words.next(), words.next()) else {
-                continue;
-            };
-            if name == s || words.any(|a| a == s) {
-                if let Ok(n) = num.parse::<u8>() {
-                    return Ok(n);
-                }
-            }
-        }
-    }
-    CHAIN_PROTOS
-        .iter()
-        .find(|(n, _)| *n == s)
-        .map(|(_, v)| *v)
-        .ok_or_else(|| XtError::param(format!("unknown protocol \"{s}\" specified")))
-}
-
-/// `getprotobynumber`: the protocol's name in `/etc/protocols`.
-pub(crate) fn protocol_name(num: u8) -> Option<String> {
-    let text = std::fs::read_to_string("/etc/protocols").ok()?;
-    text.lines().find_map(|line| {
-        let line = line.split('#').next().unwrap_or("");
-        let mut words = line.split_whitespace();
-        let name = words.next()?;
-        (words.next()?.parse::<u8>().ok()? == num).then(|| name.to_string())
-    })
+    parse_protocol_with(s, strtoul_full, &[])
 }
 
 /// `XTTYPE_HOSTMASK`: `HOST[/MASK]` into 16-byte address and mask (a host

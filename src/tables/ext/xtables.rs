@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
-use crate::tables::ext::util::parse_uint;
+use crate::tables::ext::util::{parse_uint, port_text, rd_u16, wr_u16};
 use crate::tables::ext::{Extension, Opt, State};
 
 /// The white space C's `isspace` accepts.
@@ -758,6 +758,68 @@ pub(crate) fn protocol_name(num: u8) -> Option<String> {
         .iter()
         .find(|(_, v)| *v == num)
         .map(|(n, _)| n.clone())
+}
+
+// ---------------------------------------------------------------------------
+// Port ranges (tcp, udp, dccp, sctp).
+
+/// A `[from, to]` port pair stored as two host-order u16 at `off`.
+pub(crate) fn rd_ports(blob: &[u8], off: usize) -> [u16; 2] {
+    [rd_u16(blob, off), rd_u16(blob, off + 2)]
+}
+
+/// Writes a `[from, to]` port pair at `off`.
+pub(crate) fn wr_ports(blob: &mut [u8], off: usize, p: [u16; 2]) {
+    wr_u16(blob, off, p[0]);
+    wr_u16(blob, off + 2, p[1]);
+}
+
+/// ` spt:22`, ` dpts:!1:1023` (libxt_tcp/udp `print_ports`).
+pub(crate) fn print_ports(
+    name: &str,
+    p: [u16; 2],
+    invert: bool,
+    proto: &str,
+    numeric: bool,
+    out: &mut String,
+) {
+    if p[0] == 0 && p[1] == 0xffff && !invert {
+        return;
+    }
+    let inv = if invert { "!" } else { "" };
+    out.push(' ');
+    out.push_str(name);
+    if p[0] == p[1] {
+        out.push(':');
+        out.push_str(inv);
+        out.push_str(&port_text(p[0], Some(proto), numeric));
+    } else {
+        out.push_str("s:");
+        out.push_str(inv);
+        out.push_str(&port_text(p[0], Some(proto), numeric));
+        out.push(':');
+        out.push_str(&port_text(p[1], Some(proto), numeric));
+    }
+}
+
+/// ` --sport 22`, ` ! --dport 1:1023` (save form; nothing for `0:65535`).
+pub(crate) fn save_ports(opt: &str, p: [u16; 2], invert: bool, out: &mut String) {
+    if p[0] == 0 && p[1] == 0xffff {
+        return;
+    }
+    save_port_range(opt, p, invert, out);
+}
+
+/// ` [!] --OPT FROM[:TO]`, also for the full range.
+pub(crate) fn save_port_range(opt: &str, p: [u16; 2], invert: bool, out: &mut String) {
+    if invert {
+        out.push_str(" !");
+    }
+    if p[0] == p[1] {
+        out.push_str(&format!(" --{opt} {}", p[0]));
+    } else {
+        out.push_str(&format!(" --{opt} {}:{}", p[0], p[1]));
+    }
 }
 
 #[cfg(test)]

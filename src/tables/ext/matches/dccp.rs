@@ -5,10 +5,9 @@
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
-use crate::tables::ext::matches::tcp::print_ports;
 use crate::tables::ext::matches::udp::parse_portrc;
 use crate::tables::ext::util::{rd_u16, rd_u8, wr_u16, wr_u8};
-use crate::tables::ext::xtables::{err_once, xt_uint};
+use crate::tables::ext::xtables::{err_once, print_ports, rd_ports, save_port_range, xt_uint};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 const SIZE: usize = 16;
@@ -88,21 +87,6 @@ fn or16(b: &mut [u8], off: usize, bit: u16) {
     wr_u16(b, off, v);
 }
 
-fn ports(b: &[u8], off: usize) -> [u16; 2] {
-    [rd_u16(b, off), rd_u16(b, off + 2)]
-}
-
-fn save_ports(opt: &str, p: [u16; 2], inv: bool, out: &mut String) {
-    if inv {
-        out.push_str(" !");
-    }
-    if p[0] != p[1] {
-        out.push_str(&format!(" --{opt} {}:{}", p[0], p[1]));
-    } else {
-        out.push_str(&format!(" --{opt} {}", p[0]));
-    }
-}
-
 impl Extension for Dccp {
     fn kind(&self) -> Kind {
         Kind::Match
@@ -170,7 +154,7 @@ impl Extension for Dccp {
         if fl & SRC_PORTS != 0 {
             print_ports(
                 "spt",
-                ports(blob, SPTS),
+                rd_ports(blob, SPTS),
                 inv & SRC_PORTS != 0,
                 "dccp",
                 ctx.numeric,
@@ -180,7 +164,7 @@ impl Extension for Dccp {
         if fl & DEST_PORTS != 0 {
             print_ports(
                 "dpt",
-                ports(blob, DPTS),
+                rd_ports(blob, DPTS),
                 inv & DEST_PORTS != 0,
                 "dccp",
                 ctx.numeric,
@@ -207,10 +191,10 @@ impl Extension for Dccp {
     fn save(&self, _ctx: &PrintCtx, blob: &[u8], out: &mut String) {
         let (fl, inv) = (rd_u16(blob, FLAGS), rd_u16(blob, INVFLAGS));
         if fl & SRC_PORTS != 0 {
-            save_ports("sport", ports(blob, SPTS), inv & SRC_PORTS != 0, out);
+            save_port_range("sport", rd_ports(blob, SPTS), inv & SRC_PORTS != 0, out);
         }
         if fl & DEST_PORTS != 0 {
-            save_ports("dport", ports(blob, DPTS), inv & DEST_PORTS != 0, out);
+            save_port_range("dport", rd_ports(blob, DPTS), inv & DEST_PORTS != 0, out);
         }
         if fl & TYPE != 0 {
             if inv & TYPE != 0 {

@@ -6,7 +6,7 @@
 //! their libxtables counterpart (how a sign or an overflow is treated) pick
 //! the variant that keeps it.
 
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::OnceLock;
 
 use crate::tables::error::{XtError, XtResult};
@@ -820,6 +820,63 @@ pub(crate) fn save_port_range(opt: &str, p: [u16; 2], invert: bool, out: &mut St
     } else {
         out.push_str(&format!(" --{opt} {}:{}", p[0], p[1]));
     }
+}
+
+// ---------------------------------------------------------------------------
+// Host names.
+
+/// libxtables' host lookup (`XTTYPE_HOST`, `XTTYPE_HOSTMASK`):
+/// `getaddrinfo(name, NULL, {ai_family = AF_INET|AF_INET6, ai_socktype =
+/// SOCK_RAW})`, numeric forms included. A failure is `getaddrinfo:
+/// <gai_strerror text>` (for example "Address family for hostname not
+/// supported" for an IPv4 address given to ip6tables); several different
+/// addresses are `NAME resolves to more than one address`.
+pub(crate) fn gai_host(family: Family, name: &str) -> XtResult<IpAddr> {
+    let hints = dns_lookup::AddrInfoHints {
+        flags: 0,
+        address: match family {
+            Family::V4 => libc::AF_INET,
+            Family::V6 => libc::AF_INET6,
+        },
+        socktype: libc::SOCK_RAW,
+        protocol: 0,
+    };
+    let fail = |m: &str| XtError::param(format!("getaddrinfo: {m}\n"));
+    let iter = dns_lookup::getaddrinfo(Some(name), None, Some(hints)).map_err(|e| {
+        let s = std::io::Error::from(e).to_string();
+        match s.strip_prefix("failed to lookup address information: ") {
+            Some(m) => fail(m),
+            None => fail("System error"),
+        }
+    })?;
+    let mut found: Option<IpAddr> = None;
+    for ai in iter.flatten() {
+        let ip = ai.sockaddr.ip();
+        if ip.is_ipv4() != (family == Family::V4) {
+            continue;
+        }
+        match found {
+            None => found = Some(ip),
+            Some(f) if f != ip => {
+                return Err(XtError::param(format!(
+                    "{name} resolves to more than one address\n"
+                )))
+            }
+            Some(_) => {}
+        }
+    }
+    found.ok_or_else(|| fail("Name or service not known"))
+}
+
+/// [`gai_host`] as 16 bytes (IPv4 in the first 4), the form the address
+/// fields of `struct nf_inet_addr` take.
+pub(crate) fn host_bytes(family: Family, s: &str) -> XtResult<[u8; 16]> {
+    let mut out = [0u8; 16];
+    match gai_host(family, s)? {
+        IpAddr::V4(a) => out[..4].copy_from_slice(&a.octets()),
+        IpAddr::V6(a) => out.copy_from_slice(&a.octets()),
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{parse_uint, rd_u16, rd_u32, service_port, wr, wr_u16, wr_u32};
 use crate::tables::ext::xtables::{
-    aton_part, inet_aton_with, mask_prefix, parse_plenmask_with, parse_protocol_with,
+    aton_part, host_bytes, inet_aton_with, mask_prefix, parse_plenmask_with, parse_protocol_with,
     parse_u32_range, strtoul_prefix,
 };
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
@@ -196,18 +196,6 @@ pub(crate) fn inet_aton(s: &str) -> Option<Ipv4Addr> {
     })
 }
 
-/// Resolves a host the way libxtables does (`getaddrinfo` in the rule's
-/// family, see [`super::recent::gai_host`]). Returns the address in the
-/// first 4 (IPv4) or 16 bytes.
-pub(crate) fn parse_host(family: Family, s: &str) -> XtResult<[u8; 16]> {
-    let mut out = [0u8; 16];
-    match super::recent::gai_host(family, s)? {
-        IpAddr::V4(a) => out[..4].copy_from_slice(&a.octets()),
-        IpAddr::V6(a) => out.copy_from_slice(&a.octets()),
-    }
-    Ok(out)
-}
-
 /// `XTTYPE_HOSTMASK`: `HOST[/MASK]`, MASK a prefix length (strtoul base 0)
 /// or an address mask. A non-contiguous mask, and no mask at all, give an
 /// all-ones 16-byte mask (as iptables 1.8.9 does); a prefix length fills
@@ -219,9 +207,9 @@ pub(crate) fn parse_hostmask(
     s: &str,
 ) -> XtResult<([u8; 16], [u8; 16])> {
     let Some((host, m)) = s.split_once('/') else {
-        return Ok((parse_host(family, s)?, [0xff; 16]));
+        return Ok((host_bytes(family, s)?, [0xff; 16]));
     };
-    let addr = parse_host(family, host)?;
+    let addr = host_bytes(family, host)?;
     Ok((addr, parse_plenmask(ext, opt, family, m)?))
 }
 

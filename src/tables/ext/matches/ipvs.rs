@@ -14,14 +14,13 @@
 use std::net::IpAddr;
 
 use super::hashlimit::parse_plen;
-use super::recent::parse_host;
 use crate::names;
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{
     rd_be16, rd_ipv4, rd_ipv6, rd_u8, service_port, wr, wr_be16, wr_u8,
 };
-use crate::tables::ext::xtables::{parse_protocol_with, prefix_mask, strtoul_full};
+use crate::tables::ext::xtables::{host_bytes, parse_protocol_with, prefix_mask, strtoul_full};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 const VADDR: usize = 0;
@@ -80,11 +79,7 @@ pub(crate) fn parse_hostmask(
         Some((h, m)) => (h, Some(m)),
         None => (arg, None),
     };
-    let mut addr = [0u8; 16];
-    match parse_host(family, host)? {
-        IpAddr::V4(v4) => addr[..4].copy_from_slice(&v4.octets()),
-        IpAddr::V6(v6) => addr.copy_from_slice(&v6.octets()),
-    }
+    let addr = host_bytes(family, host)?;
     let m = match mask {
         None => [0xff; 16],
         Some(m) => prefix_mask(u32::from(parse_plen(ext, opt, family, m)?)),

@@ -157,9 +157,9 @@ static OPTS: &[Opt] = &[
 ];
 
 /// `getaddrinfo(name, AF_INET6)` as libxtables does it (see
-/// [`crate::tables::ext::matches::recent::gai_host`]).
+/// [`crate::tables::ext::xtables::gai_host`]).
 fn resolve6(name: &str) -> XtResult<Ipv6Addr> {
-    match crate::tables::ext::matches::recent::gai_host(Family::V6, name)? {
+    match crate::tables::ext::xtables::gai_host(Family::V6, name)? {
         std::net::IpAddr::V6(a) => Ok(a),
         std::net::IpAddr::V4(a) => Ok(a.to_ipv6_mapped()),
     }

@@ -10,9 +10,10 @@
 
 use crate::tables::error::XtResult;
 use crate::tables::expr::Family;
-use crate::tables::ext::targets::netmap::{parse_host, parse_plen};
+use crate::tables::ext::targets::netmap::parse_plen;
 use crate::tables::ext::util::{rd_ipv6, rd_u8, wr, wr_u8};
 use crate::tables::ext::xtables::err_mandatory;
+use crate::tables::ext::xtables::host_bytes;
 use crate::tables::ext::{Ctx, Ext, Extension, Families, Kind, Opt, PrintCtx, State};
 
 /// `DNPT` or `SNPT`.
@@ -79,9 +80,9 @@ impl Extension for NptTarget {
         let (addr, plen) = match arg.split_once('/') {
             Some((h, m)) => {
                 let plen = parse_plen(self.name, opt, f, m)?;
-                (parse_host(f, h)?, plen)
+                (host_bytes(f, h)?, plen)
             }
-            None => (parse_host(f, arg)?, 128),
+            None => (host_bytes(f, arg)?, 128),
         };
         let (off, len_off) = if opt == "src-pfx" { (0, 32) } else { (16, 33) };
         wr(&mut st.blob, off, &addr);

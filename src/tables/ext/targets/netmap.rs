@@ -9,13 +9,15 @@
 //! a number above 32, which `getaddrinfo` reads as an address such as
 //! `0.0.0.33`) ends up as a full host mask, as 1.8.9 does (observed).
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::targets::dnat::{Layout, Range, MAP_IPS};
 use crate::tables::ext::util::parse_uint;
-use crate::tables::ext::xtables::{inet_aton, mask_prefix, parse_plen_with, prefix_mask};
+use crate::tables::ext::xtables::{
+    host_bytes, inet_aton, mask_prefix, parse_plen_with, prefix_mask,
+};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 /// The `NETMAP` target.
@@ -51,18 +53,6 @@ pub(crate) fn parse_plen(ext: &str, opt: &str, f: Family, s: &str) -> XtResult<u
 fn parse_mask(f: Family, s: &str) -> XtResult<[u8; 16]> {
     let plen = parse_plen("NETMAP", "to", f, s)? as u32;
     Ok(prefix_mask(plen.min(hlen(f))))
-}
-
-/// libxtables' `xtopt_parse_host`: a numeric address or a name resolved by
-/// `getaddrinfo` in the rule's family (see
-/// [`crate::tables::ext::matches::recent::gai_host`]).
-pub(crate) fn parse_host(f: Family, s: &str) -> XtResult<[u8; 16]> {
-    let mut a = [0u8; 16];
-    match crate::tables::ext::matches::recent::gai_host(f, s)? {
-        IpAddr::V4(v) => a[..4].copy_from_slice(&v.octets()),
-        IpAddr::V6(v) => a.copy_from_slice(&v.octets()),
-    }
-    Ok(a)
 }
 
 fn addr_text(f: Family, a: &[u8; 16]) -> String {
@@ -114,9 +104,9 @@ impl Extension for Netmap {
         let (host, mask) = match arg.split_once('/') {
             Some((h, m)) => {
                 let mask = parse_mask(f, m)?;
-                (parse_host(f, h)?, mask)
+                (host_bytes(f, h)?, mask)
             }
-            None => (parse_host(f, arg)?, prefix_mask(hlen(f))),
+            None => (host_bytes(f, arg)?, prefix_mask(hlen(f))),
         };
         let mut r = Range::read(layout(f), &st.blob);
         r.flags |= MAP_IPS;

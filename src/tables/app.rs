@@ -117,13 +117,19 @@ fn run_command(inv: &Invocation, prog: &str) -> XtResult<i32> {
             let mut ok = true;
             let (zout, _) = eng.transact(|tx| {
                 text.clear();
-                let view = tx.view(&inv.table)?;
+                let missing =
+                    || XtError::bare(status::OTHER, "No chain/target/match by that name.");
+                // One chain: read it by name, not the whole table.
+                let view = match (&inv.chain, inv.zero) {
+                    (Some(c), false) => {
+                        tx.lazy = true;
+                        tx.view_chain(&inv.table, c)?.ok_or_else(missing)?
+                    }
+                    _ => tx.view(&inv.table)?,
+                };
                 if let Some(c) = &inv.chain {
                     if !view.chains.iter().any(|v| &v.name == c) {
-                        return Err(XtError::bare(
-                            status::OTHER,
-                            "No chain/target/match by that name.",
-                        ));
+                        return Err(missing());
                     }
                 }
                 if inv.json {
@@ -163,7 +169,19 @@ fn run_command(inv: &Invocation, prog: &str) -> XtResult<i32> {
             Ok(if ok { 0 } else { EXIT_LOSSY })
         }
         _ => {
-            let (out, _) = eng.transact(|tx| tx.command(inv))?;
+            let (out, _) = eng.transact(|tx| {
+                // Commands on one chain look chains up by name.
+                tx.lazy = matches!(
+                    inv.command,
+                    Command::Append
+                        | Command::Insert(_)
+                        | Command::Replace(_)
+                        | Command::Delete
+                        | Command::DeleteNum(_)
+                        | Command::Check
+                );
+                tx.command(inv)
+            })?;
             write_out(&out);
             Ok(0)
         }

@@ -414,6 +414,39 @@ impl NfSocket {
         Ok(out.into_inner())
     }
 
+    /// One chain, looked up by name (`NFT_MSG_GETCHAIN` without a dump):
+    /// `None` when the table or the chain does not exist. Commands on one
+    /// chain use this instead of listing every chain of the table.
+    pub fn chain(
+        &mut self,
+        family: Family,
+        table: &str,
+        name: &str,
+    ) -> Result<Option<KChain>, Error> {
+        let fam = family.nfproto();
+        let out = std::cell::RefCell::new(None);
+        let r = self.dump(
+            |buf, seq| {
+                let s = begin_msg(buf, nft_type(msg::GETCHAIN), F_REQUEST | 0x4, seq, fam, 0);
+                put_strz(buf, CHAIN_TABLE, table);
+                put_strz(buf, CHAIN_NAME, name);
+                finish(buf, s);
+            },
+            || *out.borrow_mut() = None,
+            |m| {
+                if m.ty == nft_type(msg::NEWCHAIN) {
+                    *out.borrow_mut() = Some(ffi::decode_chain(m.bytes)?);
+                }
+                Ok(())
+            },
+        );
+        match r {
+            Ok(()) => Ok(out.into_inner()),
+            Err(Error::Kernel { errno }) if errno == libc::ENOENT => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Every rule of `table` (of `chain` only, when given), in kernel order:
     /// one `NFT_MSG_GETRULE` dump filtered by the kernel
     /// (`NFTA_RULE_TABLE`/`NFTA_RULE_CHAIN`), decoded as it arrives.

@@ -7,6 +7,7 @@ use std::process::Command;
 fn all_generated() -> Vec<(String, Vec<u8>)> {
     let mut v = netlb::ipvsadm::docs::generated_files();
     v.extend(netlb::tables::docs::generated_files());
+    v.extend(netlb::compare::docs::generated_files());
     v
 }
 

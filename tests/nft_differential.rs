@@ -628,6 +628,53 @@ fn failing_restore_is_atomic() {
     }
 }
 
+/// A big restore (parsed on two threads by rtables-restore): the same
+/// table and the same error line as iptables-restore, and a failing one
+/// changes nothing.
+#[test]
+fn big_restore_matches_iptables() {
+    require_root_and_tools();
+    let mut good = String::from("*filter\n:INPUT ACCEPT [0:0]\n:BIG - [0:0]\n-A INPUT -j BIG\n");
+    for i in 0..6000 {
+        good.push_str(&format!(
+            "-A BIG -s 10.{}.{}.{}/32 -p tcp -m tcp --dport {} -m comment --comment \"r {i}\" -j ACCEPT\n",
+            i >> 16 & 255,
+            i >> 8 & 255,
+            i & 255,
+            1 + i % 60000
+        ));
+    }
+    good.push_str("COMMIT\n");
+    let bad = good.replacen("--dport 3001 ", "--dport 70000 ", 1);
+    let tools = [
+        (vec!["iptables-restore".to_string()], "iptables-restore"),
+        (vec![RTABLES_RESTORE.to_string()], "rtables-restore"),
+    ];
+    let mut saves = Vec::new();
+    let mut errs = Vec::new();
+    for (argv, name) in &tools {
+        fresh_netns();
+        let o = run(argv, Some(good.as_bytes()));
+        assert_eq!(o.rc, 0, "{name}: {}", o.stderr);
+        saves.push(strip_dates(&sh("iptables-save").stdout));
+        let o = run(argv, Some(bad.as_bytes()));
+        assert_eq!(o.rc, 2, "{name} accepted a bad line");
+        errs.push(o.stderr.replace("iptables-restore", "rtables-restore"));
+        assert_eq!(
+            strip_dates(&sh("iptables-save").stdout),
+            saves[saves.len() - 1],
+            "{name}: the failing restore changed the table"
+        );
+    }
+    assert_eq!(saves[0], saves[1], "the two restores differ");
+    assert_eq!(errs[0], errs[1], "error messages differ");
+    assert!(
+        errs[1].contains("Error occurred at line: 3005"),
+        "{}",
+        errs[1]
+    );
+}
+
 /// Native nft rules next to iptables rules: rtables never prints them as
 /// plain iptables rules; what it can express prints like iptables 1.8.9.
 #[test]

@@ -1,5 +1,5 @@
-//! Writes the generated man pages and shell completions of rvsadm and the
-//! rtables programs into the repository (run from its root:
+//! Writes the generated man pages and shell completions of rvsadm, the
+//! rtables programs and rcompare into the repository (run from its root:
 //! `cargo run --bin netlb-gen-docs`). A test fails when the committed files
 //! differ from what this would write.
 
@@ -8,7 +8,8 @@ use anyhow::Context;
 fn main() -> anyhow::Result<()> {
     let files = netlb::ipvsadm::docs::generated_files()
         .into_iter()
-        .chain(netlb::tables::docs::generated_files());
+        .chain(netlb::tables::docs::generated_files())
+        .chain(netlb::compare::docs::generated_files());
     for (path, bytes) in files {
         if let Some(dir) = std::path::Path::new(&path).parent() {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;

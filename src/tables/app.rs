@@ -15,6 +15,58 @@ use super::restore;
 /// iptables syntax cannot express it.
 pub const EXIT_LOSSY: i32 = 1;
 
+/// The three programs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Program {
+    /// `rtables` (iptables).
+    Rtables,
+    /// `rtables-save` (iptables-save).
+    Save,
+    /// `rtables-restore` (iptables-restore).
+    Restore,
+}
+
+/// A binary's whole `main`: the family from the name it was invoked by
+/// (`r6tables*`) or a `-6` anywhere on the command line, the program name
+/// for messages (`r6tables` in IPv6 mode, as ip6tables says `ip6tables`),
+/// then the program. Returns the exit status.
+pub fn main(program: Program, mut args: Vec<String>) -> i32 {
+    let default = match program {
+        Program::Rtables => "rtables",
+        Program::Save => "rtables-save",
+        Program::Restore => "rtables-restore",
+    };
+    let argv0 = if args.is_empty() {
+        default.to_string()
+    } else {
+        args.remove(0)
+    };
+    let base = std::path::Path::new(&argv0)
+        .file_name()
+        .and_then(|s| s.to_str())
+        .unwrap_or(default)
+        .to_string();
+    let mut family = if base.starts_with("r6tables") {
+        Family::V6
+    } else {
+        Family::V4
+    };
+    if let Some(i) = args.iter().position(|a| a == "-6" || a == "--ipv6") {
+        family = Family::V6;
+        args.remove(i);
+    }
+    let prog = if family == Family::V6 {
+        base.replacen("rtables", "r6tables", 1)
+    } else {
+        base
+    };
+    match program {
+        Program::Rtables => rtables_main(&args, family, &prog),
+        Program::Save => save_main(&args, family, &prog),
+        Program::Restore => restore_main(&args, family, &prog),
+    }
+}
+
 /// The version line (`-V`).
 pub fn version_line(prog: &str) -> String {
     format!(
@@ -65,13 +117,19 @@ fn run_command(inv: &Invocation, prog: &str) -> XtResult<i32> {
             let mut ok = true;
             let (zout, _) = eng.transact(|tx| {
                 text.clear();
-                let view = tx.view(&inv.table)?;
+                let missing =
+                    || XtError::bare(status::OTHER, "No chain/target/match by that name.");
+                // One chain: read it by name, not the whole table.
+                let view = match (&inv.chain, inv.zero) {
+                    (Some(c), false) => {
+                        tx.lazy = true;
+                        tx.view_chain(&inv.table, c)?.ok_or_else(missing)?
+                    }
+                    _ => tx.view(&inv.table)?,
+                };
                 if let Some(c) = &inv.chain {
                     if !view.chains.iter().any(|v| &v.name == c) {
-                        return Err(XtError::bare(
-                            status::OTHER,
-                            "No chain/target/match by that name.",
-                        ));
+                        return Err(missing());
                     }
                 }
                 if inv.json {
@@ -111,7 +169,19 @@ fn run_command(inv: &Invocation, prog: &str) -> XtResult<i32> {
             Ok(if ok { 0 } else { EXIT_LOSSY })
         }
         _ => {
-            let (out, _) = eng.transact(|tx| tx.command(inv))?;
+            let (out, _) = eng.transact(|tx| {
+                // Commands on one chain look chains up by name.
+                tx.lazy = matches!(
+                    inv.command,
+                    Command::Append
+                        | Command::Insert(_)
+                        | Command::Replace(_)
+                        | Command::Delete
+                        | Command::DeleteNum(_)
+                        | Command::Check
+                );
+                tx.command(inv)
+            })?;
             write_out(&out);
             Ok(0)
         }

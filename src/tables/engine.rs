@@ -116,6 +116,11 @@ pub struct Tx<'a> {
     pub post_error: Option<XtError>,
     /// User chains deleted in this transaction (table index, name).
     ever_user_chains: std::collections::HashSet<(usize, String)>,
+    /// Commands on one chain: tables are read chain by chain, by name,
+    /// instead of listing every chain (set before the first `table` call).
+    pub lazy: bool,
+    /// In lazy mode: the (table index, chain) names already looked up.
+    looked_up: std::collections::HashSet<(usize, String)>,
 }
 
 fn no_chain() -> XtError {
@@ -152,6 +157,8 @@ impl<'a> Tx<'a> {
             policy_counters: None,
             post_error: None,
             ever_user_chains: std::collections::HashSet::new(),
+            lazy: false,
+            looked_up: std::collections::HashSet::new(),
         }
     }
 
@@ -180,7 +187,7 @@ impl<'a> Tx<'a> {
         })?;
         let exists = self.kernel_tables()?.iter().any(|t| t.name == name);
         let mut chains: Vec<VChain> = Vec::new();
-        if exists {
+        if exists && !self.lazy {
             for k in self.sock.chains(self.family, Some(name)).map_err(kerr)? {
                 if k.table != name {
                     continue;
@@ -215,6 +222,28 @@ impl<'a> Tx<'a> {
         Ok(self.tables.len() - 1)
     }
 
+    /// The index of chain `name`; in lazy mode it is first looked up in the
+    /// kernel (one `GETCHAIN`), once per name.
+    fn lookup(&mut self, t: usize, name: &str) -> XtResult<Option<usize>> {
+        if self.lazy && self.tables[t].exists && self.looked_up.insert((t, name.to_string())) {
+            let table = self.tables[t].def.name;
+            if let Some(k) = self.sock.chain(self.family, table, name).map_err(kerr)? {
+                let builtin = self.tables[t].def.is_builtin(&k);
+                let v = VChain {
+                    k,
+                    builtin,
+                    exists: true,
+                    rules: None,
+                };
+                match self.chain_idx(t, name) {
+                    Some(i) => self.tables[t].chains[i] = v,
+                    None => self.tables[t].push_chain(v),
+                }
+            }
+        }
+        Ok(self.chain_idx(t, name))
+    }
+
     fn chain_idx(&self, t: usize, name: &str) -> Option<usize> {
         self.tables[t].index.get(name).copied()
     }
@@ -222,7 +251,7 @@ impl<'a> Tx<'a> {
     /// An existing chain (built-in chains are created on demand, as
     /// iptables-nft does).
     fn ensure_chain(&mut self, t: usize, name: &str) -> XtResult<usize> {
-        let c = self.chain_idx(t, name).ok_or_else(no_chain)?;
+        let c = self.lookup(t, name)?.ok_or_else(no_chain)?;
         if self.tables[t].chains[c].exists {
             return Ok(c);
         }
@@ -387,7 +416,7 @@ impl<'a> Tx<'a> {
                 d.push((t, c.clone()));
                 return Ok(());
             }
-            let ok = self.chain_idx(t, c).is_some_and(|i| {
+            let ok = self.lookup(t, c)?.is_some_and(|i| {
                 self.tables[t].chains[i].exists && !self.tables[t].chains[i].builtin
             });
             if !ok {
@@ -395,6 +424,52 @@ impl<'a> Tx<'a> {
             }
         }
         Ok(())
+    }
+
+    /// `-L CHAIN` / `-S CHAIN` in lazy mode: the table with that one chain
+    /// (read by name, its rules only), or `None` when it does not exist.
+    /// References are the kernel's use count less the chain's own rules
+    /// (the kernel counts both).
+    pub fn view_chain(&mut self, table: &str, chain: &str) -> XtResult<Option<TableView>> {
+        let t = self.table(table)?;
+        let Some(c) = self.lookup(t, chain)? else {
+            return Ok(None);
+        };
+        if !self.tables[t].chains[c].exists && !self.tables[t].chains[c].builtin {
+            return Ok(None);
+        }
+        if self.tables[t].chains[c].exists {
+            self.load_rules(t, c)?;
+        }
+        let family = self.family;
+        let ch = &mut self.tables[t].chains[c];
+        let rules: Vec<Rule> = ch
+            .rules
+            .get_or_insert_with(Vec::new)
+            .iter_mut()
+            .map(|r| r.rule.take().unwrap_or_else(|| rule::decode(&r.k, family)))
+            .collect();
+        let refs = ch.k.use_count.saturating_sub(rules.len() as u32);
+        let view = ChainView {
+            name: ch.k.name.clone(),
+            policy: if ch.builtin {
+                Some(if ch.k.policy == Some(0) {
+                    "DROP"
+                } else {
+                    "ACCEPT"
+                })
+            } else {
+                None
+            },
+            counters: ch.k.counters.unwrap_or((0, 0)),
+            refs,
+            rules,
+        };
+        Ok(Some(TableView {
+            family,
+            name: table.to_string(),
+            chains: vec![view],
+        }))
     }
 
     fn new_krule(&mut self, t: usize, chain: &str, r: &Rule) -> KRule {
@@ -561,7 +636,7 @@ impl<'a> Tx<'a> {
     }
 
     fn ensure_existing(&mut self, t: usize, chain: &str) -> XtResult<usize> {
-        match self.chain_idx(t, chain) {
+        match self.lookup(t, chain)? {
             Some(c) if self.tables[t].chains[c].exists => Ok(c),
             _ => Err(no_chain()),
         }

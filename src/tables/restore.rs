@@ -88,6 +88,118 @@ fn line_failed(_prog: &str, n: usize, e: XtError) -> XtError {
     e
 }
 
+/// The words of a command line of table `table`, ready for the parser
+/// (`-t TABLE` first, a `[P:B]` prefix as `-c P B` with `--counters`), or
+/// `None` for a `-4`/`-6` line of the other family.
+fn command_args(
+    line: &str,
+    table: &str,
+    opts: &Opts,
+    family: super::expr::Family,
+    n: usize,
+) -> XtResult<Option<Vec<String>>> {
+    let mut words = split_words(line);
+    // `[P:B] -A ...`: with -c the counters become `-c P B`, else they are
+    // ignored (iptables-restore).
+    let mut counter_args: Vec<String> = Vec::new();
+    if words.first().is_some_and(|w| w.starts_with('[')) {
+        let first = words.remove(0);
+        let Some(inner) = first.strip_prefix('[').and_then(|w| w.strip_suffix(']')) else {
+            return Err(XtError::param(format!("Bad line {n}: need ]")));
+        };
+        if opts.counters {
+            let (p, b) = inner.split_once(':').unwrap_or((inner, ""));
+            counter_args = vec!["-c".into(), p.to_string(), b.to_string()];
+        }
+    }
+    if words
+        .first()
+        .is_some_and(|w| w == "iptables" || w == "ip6tables" || w == "rtables")
+    {
+        words.remove(0);
+    }
+    // `-4`/`-6` lines: kept (without the flag) by the matching family,
+    // ignored by the other.
+    match words.first().map(String::as_str) {
+        Some("-4") | Some("--ipv4") => {
+            if family != super::expr::Family::V4 {
+                return Ok(None);
+            }
+            words.remove(0);
+        }
+        Some("-6") | Some("--ipv6") => {
+            if family != super::expr::Family::V6 {
+                return Ok(None);
+            }
+            words.remove(0);
+        }
+        _ => {}
+    }
+    let mut args = Vec::with_capacity(words.len() + 5);
+    args.push("-t".to_string());
+    args.push(table.to_string());
+    args.extend(words);
+    args.extend(counter_args);
+    Ok(Some(args))
+}
+
+/// From this many command lines on, they are parsed on two threads before
+/// the transaction is built (parsing a line depends on nothing else).
+const PARALLEL_LINES: usize = 4096;
+
+/// Parses the command lines of a big input ahead, in parallel: entry `i`
+/// is line `i`'s result, `None` for lines the main pass handles itself.
+fn pre_parse(
+    lines: &[&str],
+    opts: &Opts,
+    family: super::expr::Family,
+) -> Vec<Option<XtResult<cli::Invocation>>> {
+    let mut jobs: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut table: Option<&str> = None;
+    for (i, l) in lines.iter().enumerate() {
+        if l.is_empty() || l.starts_with('#') || l.starts_with(':') {
+            continue;
+        }
+        if let Some(name) = l.strip_prefix('*') {
+            table = name.split([' ', '\t']).next();
+            continue;
+        }
+        if *l == "COMMIT" {
+            table = None;
+            continue;
+        }
+        if let Some(t) = table {
+            if let Ok(Some(args)) = command_args(l, t, opts, family, i + 1) {
+                jobs.push((i, args));
+            }
+        }
+    }
+    let mut out: Vec<Option<XtResult<cli::Invocation>>> = Vec::new();
+    if jobs.len() < PARALLEL_LINES {
+        return out;
+    }
+    out.resize_with(lines.len(), || None);
+    let (a, b) = jobs.split_at(jobs.len() / 2);
+    let parse_all = |part: &[(usize, Vec<String>)]| -> Vec<(usize, XtResult<cli::Invocation>)> {
+        part.iter()
+            .map(|(i, args)| (*i, cli::parse(args, family)))
+            .collect()
+    };
+    let (ra, rb) = std::thread::scope(|s| {
+        let h = s.spawn(|| parse_all(b));
+        let ra = parse_all(a);
+        (ra, h.join().ok())
+    });
+    let Some(rb) = rb else {
+        // The helper thread died: the main pass parses everything itself.
+        return Vec::new();
+    };
+    for (i, r) in ra.into_iter().chain(rb) {
+        out[i] = Some(r);
+    }
+    out
+}
+
 /// Runs a whole restore input inside `tx`.
 pub fn run(tx: &mut Tx<'_>, input: &str, opts: &Opts, prog: &str) -> XtResult<()> {
     let mut table: Option<String> = None;
@@ -99,7 +211,9 @@ pub fn run(tx: &mut Tx<'_>, input: &str, opts: &Opts, prog: &str) -> XtResult<()
     // Lines end at '\n' only: a '\r' stays part of the line, as with
     // iptables-restore.
     let body = input.strip_suffix('\n').unwrap_or(input);
-    for (i, raw) in body.split('\n').enumerate() {
+    let lines: Vec<&str> = body.split('\n').collect();
+    let mut pre = pre_parse(&lines, opts, tx.family);
+    for (i, raw) in lines.iter().copied().enumerate() {
         let n = i + 1;
         last = n;
         tx.line = Some(n);
@@ -193,51 +307,16 @@ pub fn run(tx: &mut Tx<'_>, input: &str, opts: &Opts, prog: &str) -> XtResult<()
             })?;
             continue;
         }
-        let mut words = split_words(trimmed);
-        // `[P:B] -A ...`: with -c the counters become `-c P B`, else they
-        // are ignored (iptables-restore).
-        let mut counter_args: Vec<String> = Vec::new();
-        if words.first().is_some_and(|w| w.starts_with('[')) {
-            let first = words.remove(0);
-            let Some(inner) = first.strip_prefix('[').and_then(|w| w.strip_suffix(']')) else {
-                return Err(line_failed(
-                    prog,
-                    n,
-                    XtError::param(format!("Bad line {n}: need ]")),
-                ));
-            };
-            if opts.counters {
-                let (p, b) = inner.split_once(':').unwrap_or((inner, ""));
-                counter_args = vec!["-c".into(), p.to_string(), b.to_string()];
-            }
-        }
-        if words
-            .first()
-            .is_some_and(|w| w == "iptables" || w == "ip6tables" || w == "rtables")
-        {
-            words.remove(0);
-        }
-        // `-4`/`-6` lines: kept (without the flag) by the matching family,
-        // ignored by the other.
-        match words.first().map(String::as_str) {
-            Some("-4") | Some("--ipv4") => {
-                if tx.family != super::expr::Family::V4 {
-                    continue;
-                }
-                words.remove(0);
-            }
-            Some("-6") | Some("--ipv6") => {
-                if tx.family != super::expr::Family::V6 {
-                    continue;
-                }
-                words.remove(0);
-            }
-            _ => {}
-        }
-        let mut args = vec!["-t".to_string(), tname.clone()];
-        args.extend(words);
-        args.extend(counter_args);
-        let mut inv = cli::parse(&args, tx.family).map_err(|e| line_failed(prog, n, e))?;
+        let parsed = match pre.get_mut(i).and_then(Option::take) {
+            Some(p) => p,
+            None => match command_args(trimmed, &tname, opts, tx.family, n)
+                .map_err(|e| line_failed(prog, n, e))?
+            {
+                Some(args) => cli::parse(&args, tx.family),
+                None => continue,
+            },
+        };
+        let mut inv = parsed.map_err(|e| line_failed(prog, n, e))?;
         if opts.verbose && !opts.noflush {
             inv.verbose = inv.verbose.max(1);
         }

@@ -524,9 +524,11 @@ fn iface_from(data: &[u8], op: u32) -> Result<(String, bool), String> {
         cmp::NEQ => true,
         _ => return Err("interface comparison".into()),
     };
-    let name = match data.split_last() {
-        Some((0, body)) => String::from_utf8_lossy(body).into_owned(),
-        _ => format!("{}+", String::from_utf8_lossy(data)),
+    // An exact name ends in a NUL (nft pads it to IFNAMSIZ with more);
+    // without one it is a prefix (`eth+`).
+    let name = match data.iter().position(|&b| b == 0) {
+        Some(n) => String::from_utf8_lossy(&data[..n]).into_owned(),
+        None => format!("{}+", String::from_utf8_lossy(data)),
     };
     Ok((name, inv))
 }
@@ -1001,6 +1003,29 @@ mod tests {
             ..KRule::default()
         };
         assert!(decode(&k, Family::V4).problem.is_some());
+    }
+
+    #[test]
+    fn nft_padded_interface_names_are_exact() {
+        let mut name = b"eth0".to_vec();
+        name.resize(16, 0);
+        let k = KRule {
+            exprs: vec![
+                Expr::Meta {
+                    key: meta::IIFNAME,
+                    dreg: Some(1),
+                    sreg: None,
+                },
+                Expr::Cmp {
+                    sreg: 1,
+                    op: cmp::EQ,
+                    data: name,
+                },
+            ],
+            ..KRule::default()
+        };
+        let r = decode(&k, Family::V4);
+        assert_eq!(r.spec.iniface.as_deref(), Some("eth0"));
     }
 
     #[test]

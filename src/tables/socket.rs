@@ -59,6 +59,58 @@ const ERESTART: i32 = 85;
 /// and the batches are halved.
 const PIPELINE_BATCH: usize = 256;
 
+/// From this many ops on, a batch is encoded on two threads.
+const PARALLEL_OPS: usize = 4096;
+
+/// Appends the messages of `ops` (sequence numbers from `begin_seq + 1`) and
+/// returns where the last one starts. Big batches are encoded in two halves
+/// on two threads (libnftnl keeps no shared state) and joined.
+fn encode_ops(
+    buf: &mut Vec<u8>,
+    family: Family,
+    ops: &[Op],
+    begin_seq: u32,
+) -> Result<usize, Error> {
+    let encode = |buf: &mut Vec<u8>, ops: &[Op], first: usize| -> Result<usize, Error> {
+        let mut last = 0;
+        for (i, op) in ops.iter().enumerate() {
+            // encode_op starts the message at the next 4-byte boundary.
+            last = (buf.len() + 3) & !3;
+            ffi::encode_op(
+                buf,
+                family,
+                op,
+                begin_seq.wrapping_add(1 + (first + i) as u32),
+            )?;
+        }
+        Ok(last)
+    };
+    if ops.len() < PARALLEL_OPS {
+        return encode(buf, ops, 0);
+    }
+    let mid = ops.len() / 2;
+    let (a, b) = ops.split_at(mid);
+    let (ra, rb) = std::thread::scope(|s| {
+        let h = s.spawn(|| {
+            let mut second = Vec::with_capacity(b.len() * 256);
+            encode(&mut second, b, mid).map(|last| (second, last))
+        });
+        let ra = encode(buf, a, 0);
+        let rb = h
+            .join()
+            .unwrap_or_else(|_| Err(Error::Protocol("encoder thread failed".into())));
+        (ra, rb)
+    });
+    ra?;
+    let (second, last) = rb?;
+    while !buf.len().is_multiple_of(4) {
+        buf.push(0);
+    }
+    let base = buf.len();
+    buf.extend_from_slice(&second);
+    Ok(base + last)
+}
+
 /// Why a [`NfSocket::commit`] failed. In every case nothing of the batch was
 /// applied: the kernel aborts the whole transaction.
 #[derive(Debug)]
@@ -412,6 +464,39 @@ impl NfSocket {
             },
         )?;
         Ok(out.into_inner())
+    }
+
+    /// One chain, looked up by name (`NFT_MSG_GETCHAIN` without a dump):
+    /// `None` when the table or the chain does not exist. Commands on one
+    /// chain use this instead of listing every chain of the table.
+    pub fn chain(
+        &mut self,
+        family: Family,
+        table: &str,
+        name: &str,
+    ) -> Result<Option<KChain>, Error> {
+        let fam = family.nfproto();
+        let out = std::cell::RefCell::new(None);
+        let r = self.dump(
+            |buf, seq| {
+                let s = begin_msg(buf, nft_type(msg::GETCHAIN), F_REQUEST | 0x4, seq, fam, 0);
+                put_strz(buf, CHAIN_TABLE, table);
+                put_strz(buf, CHAIN_NAME, name);
+                finish(buf, s);
+            },
+            || *out.borrow_mut() = None,
+            |m| {
+                if m.ty == nft_type(msg::NEWCHAIN) {
+                    *out.borrow_mut() = Some(ffi::decode_chain(m.bytes)?);
+                }
+                Ok(())
+            },
+        );
+        match r {
+            Ok(()) => Ok(out.into_inner()),
+            Err(Error::Kernel { errno }) if errno == libc::ENOENT => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// Every rule of `table` (of `chain` only, when given), in kernel order:
@@ -787,12 +872,7 @@ impl NfSocket {
                 put_attr(&mut buf, BATCH_GENID, &g.to_be_bytes());
             }
             finish(&mut buf, s);
-            let mut last = 0;
-            for (i, op) in ops.iter().enumerate() {
-                // encode_op starts the message at the next 4-byte boundary.
-                last = (buf.len() + 3) & !3;
-                ffi::encode_op(&mut buf, family, op, begin_seq.wrapping_add(1 + i as u32))?;
-            }
+            let last = encode_ops(&mut buf, family, ops, begin_seq)?;
             ffi::set_ack(last, &mut buf);
             let s = begin_msg(
                 &mut buf,

@@ -17,6 +17,7 @@ pub mod matches;
 pub mod targets;
 pub mod testing;
 pub mod util;
+pub mod xtables;
 
 /// Match or target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -336,7 +337,21 @@ pub fn find(kind: Kind, name: &str, family: Family) -> Option<Ext> {
 
 /// Finds the extension that decodes a kernel blob.
 pub fn find_kernel(kind: Kind, kernel_name: &str, rev: u32, family: Family) -> Option<Ext> {
-    all().find(|e| e.kind() == kind && e.families().has(family) && e.claims(kernel_name, rev))
+    type Index = std::collections::HashMap<(bool, &'static str), Vec<Ext>>;
+    static INDEX: std::sync::OnceLock<Index> = std::sync::OnceLock::new();
+    let idx = INDEX.get_or_init(|| {
+        let mut m: Index = std::collections::HashMap::new();
+        for e in all() {
+            m.entry((e.kind() == Kind::Target, e.kernel_name()))
+                .or_default()
+                .push(e);
+        }
+        m
+    });
+    idx.get(&(kind == Kind::Target, kernel_name))?
+        .iter()
+        .copied()
+        .find(|e| e.families().has(family) && e.claims(kernel_name, rev))
 }
 
 /// Whether some extension of this kind has this kernel name at any

@@ -11,8 +11,8 @@
 
 use crate::tables::error::XtResult;
 use crate::tables::expr::Family;
-use crate::tables::ext::matches::frag::{xt_range, xt_uint};
 use crate::tables::ext::util::{rd_u32, rd_u8, wr_u32, wr_u8};
+use crate::tables::ext::xtables::{xt_range_wrapping, xt_uint_wrapping};
 use crate::tables::ext::{Ctx, Ext, Extension, Families, Kind, Opt, PrintCtx, State};
 
 /// `IP6T_AH_INV_SPI`
@@ -71,7 +71,7 @@ impl Extension for Ah6 {
         let mut inv = rd_u8(&st.blob, OFF_INV);
         match opt {
             "ahspi" => {
-                let (from, to, _) = xt_range("ah", opt, a, u32::MAX as u64)?;
+                let (from, to) = xt_range_wrapping("ah", opt, a, u32::MAX as u64)?;
                 wr_u32(&mut st.blob, OFF_SPIS, from as u32);
                 wr_u32(&mut st.blob, OFF_SPIS + 4, to as u32);
                 if invert {
@@ -79,7 +79,7 @@ impl Extension for Ah6 {
                 }
             }
             "ahlen" => {
-                let v = xt_uint("ah", opt, a, 0, u32::MAX as u64)?;
+                let v = xt_uint_wrapping("ah", opt, a, 0, u32::MAX as u64)?;
                 wr_u32(&mut st.blob, OFF_LEN, v as u32);
                 if invert {
                     inv |= INV_LEN;

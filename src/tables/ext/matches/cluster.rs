@@ -8,7 +8,8 @@
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
-use crate::tables::ext::util::{parse_uint, rd_u32, wr_u32};
+use crate::tables::ext::util::{rd_u32, wr_u32};
+use crate::tables::ext::xtables::xt_uint;
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 const TOTAL: usize = 0;
@@ -58,11 +59,7 @@ impl Extension for Cluster {
             "cluster-hash-seed" => (0, u32::MAX as u64),
             _ => (1, 32),
         };
-        let v = parse_uint(arg.unwrap_or(""), min, max).ok_or_else(|| {
-            XtError::param(format!(
-                "cluster: bad value for option \"--{opt}\", or out of range ({min}-{max}).\n"
-            ))
-        })? as u32;
+        let v = xt_uint("cluster", opt, arg, min, max)? as u32;
         match opt {
             "cluster-total-nodes" => wr_u32(&mut st.blob, TOTAL, v),
             "cluster-local-node" => wr_u32(&mut st.blob, MASK, 1 << (v - 1)),

@@ -8,8 +8,8 @@
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
-use crate::tables::ext::matches::conntrack::parse_mint;
 use crate::tables::ext::util::{rd_u64, rd_u8, wr_u64, wr_u8};
+use crate::tables::ext::xtables::{err_mandatory, parse_mint};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 const SIZE: usize = 24;
@@ -59,7 +59,7 @@ impl Extension for Connbytes {
         let a = arg.unwrap_or("");
         match opt {
             "connbytes" => {
-                let v = parse_mint("connbytes", opt, a, u64::MAX)?;
+                let v = parse_mint("connbytes", opt, a, u64::MAX, 2)?;
                 let from = v.first().copied().unwrap_or(0);
                 let to = v.get(1).copied().unwrap_or(u64::MAX);
                 if from > to {
@@ -90,10 +90,7 @@ impl Extension for Connbytes {
     fn final_check(&self, _ctx: &Ctx<'_>, st: &mut State) -> XtResult<()> {
         for o in OPTS {
             if !st.saw(self, o.name) {
-                return Err(XtError::param(format!(
-                    "connbytes: option \"--{}\" must be specified\n",
-                    o.name
-                )));
+                return Err(err_mandatory("connbytes", o.name));
             }
         }
         Ok(())

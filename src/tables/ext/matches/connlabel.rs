@@ -6,10 +6,11 @@
 //! no user-space part (`userspacesize` is 0), so `-C`/`-D` compare nothing
 //! of it.
 
-use super::hashlimit::err_mandatory;
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{rd_u16, wr_u16};
+use crate::tables::ext::xtables::err_mandatory;
+use crate::tables::ext::xtables::strtoul_full;
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 const BIT: usize = 0;
@@ -66,7 +67,7 @@ fn label_name(bit: u16) -> Option<String> {
 
 /// A label number (`strtoul` base 0, the whole word) as iptables' `int`.
 fn label_value(s: &str) -> Option<i32> {
-    let v = super::hashlimit::strtoul_full(s, 0, u64::MAX)? as i32;
+    let v = strtoul_full(s, 0, u64::MAX)? as i32;
     (v >= 0).then_some(v)
 }
 

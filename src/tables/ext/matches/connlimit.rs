@@ -9,8 +9,9 @@
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
-use crate::tables::ext::matches::conntrack::{mask_prefix, parse_plenmask};
+use crate::tables::ext::matches::conntrack::parse_plenmask;
 use crate::tables::ext::util::{parse_uint, rd_u32, wr, wr_u32};
+use crate::tables::ext::xtables::mask_prefix;
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 const SIZE: usize = 32;

@@ -16,12 +16,15 @@
 //! (`XTTYPE_HOSTMASK`) and address printing.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use std::sync::OnceLock;
 
 use crate::names;
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{parse_uint, rd_u16, rd_u32, service_port, wr, wr_u16, wr_u32};
+use crate::tables::ext::xtables::{
+    aton_part, host_bytes, inet_aton_with, mask_prefix, parse_plenmask_with, parse_protocol_with,
+    parse_u32_range, strtoul_prefix,
+};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 /// Blob size: `XT_ALIGN(sizeof(struct xt_conntrack_mtinfo3))`.
@@ -176,146 +179,21 @@ fn statuses_text(mask: u16, out: &mut String) {
     }
 }
 
-/// The protocols iptables knows without /etc/protocols
-/// (`xtables_chain_protos`).
-const BUILTIN_PROTOS: &[(&str, u8)] = &[
-    ("tcp", 6),
-    ("sctp", 132),
-    ("udp", 17),
-    ("udplite", 136),
-    ("icmp", 1),
-    ("icmpv6", 58),
-    ("ipv6-icmp", 58),
-    ("esp", 50),
-    ("ah", 51),
-    ("ipv6-mh", 135),
-    ("mh", 135),
-    ("all", 0),
-];
-
-/// Name (and aliases) to number from /etc/protocols, read once.
-fn protocols() -> &'static Vec<(String, u8)> {
-    static DB: OnceLock<Vec<(String, u8)>> = OnceLock::new();
-    DB.get_or_init(|| {
-        let text = std::fs::read_to_string("/etc/protocols").unwrap_or_default();
-        let mut v = Vec::new();
-        for line in text.lines() {
-            let line = line.split('#').next().unwrap_or("");
-            let mut f = line.split_whitespace();
-            let (Some(name), Some(num)) = (f.next(), f.next()) else {
-                continue;
-            };
-            let Ok(num) = num.parse::<u8>() else {
-                continue;
-            };
-            v.push((name.to_string(), num));
-            for a in f {
-                v.push((a.to_string(), num));
-            }
-        }
-        v
-    })
-}
-
-/// `xtables_parse_protocol`: a number 0-255 (strtoul base 0), `all`, a
-/// name from /etc/protocols, or one of iptables' built-in names; otherwise
-/// `unknown protocol "S" specified`.
+/// `xtables_parse_protocol` ([`parse_protocol_with`]): numbers read by
+/// [`parse_uint`]; besides xtables' own names, `mh` and `ipv6-mh` are
+/// known without /etc/protocols.
 pub(crate) fn parse_protocol(s: &str) -> XtResult<u8> {
-    if let Some(v) = parse_uint(s, 0, 255) {
-        return Ok(v as u8);
-    }
-    if s == "all" {
-        return Ok(0);
-    }
-    if let Some((_, n)) = protocols().iter().find(|(name, _)| name == s) {
-        return Ok(*n);
-    }
-    if let Some((_, n)) = BUILTIN_PROTOS.iter().find(|(name, _)| *name == s) {
-        return Ok(*n);
-    }
-    Err(XtError::param(format!(
-        "unknown protocol \"{s}\" specified"
-    )))
-}
-
-/// One part of an `inet_aton` address: strtoul base 0 over the whole part.
-fn aton_part(s: &str) -> Option<u64> {
-    if !s.bytes().next()?.is_ascii_digit() {
-        return None;
-    }
-    if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
-        if h.is_empty() {
-            return Some(0);
-        }
-        return u64::from_str_radix(h, 16).ok();
-    }
-    if s.len() > 1 && s.starts_with('0') {
-        return u64::from_str_radix(&s[1..], 8).ok();
-    }
-    s.parse().ok()
+    parse_protocol_with(s, parse_uint, &[("ipv6-mh", 135), ("mh", 135)])
 }
 
 /// glibc `inet_aton`: `a.b.c.d`, `a.b.c` (c fills 16 bits), `a.b` (b fills
-/// 24 bits) or `a` (32 bits); each part decimal, `0x` hex or `0` octal.
+/// 24 bits) or `a` (32 bits); each part decimal, `0x` hex or `0` octal, a
+/// bare `0x` reading as 0.
 pub(crate) fn inet_aton(s: &str) -> Option<Ipv4Addr> {
-    let parts: Vec<u64> = s.split('.').map(aton_part).collect::<Option<_>>()?;
-    let v = match parts.as_slice() {
-        [a] if *a <= 0xffff_ffff => *a as u32,
-        [a, b] if *a <= 255 && *b <= 0xff_ffff => (*a as u32) << 24 | *b as u32,
-        [a, b, c] if *a <= 255 && *b <= 255 && *c <= 0xffff => {
-            (*a as u32) << 24 | (*b as u32) << 16 | *c as u32
-        }
-        [a, b, c, d] if *a <= 255 && *b <= 255 && *c <= 255 && *d <= 255 => {
-            (*a as u32) << 24 | (*b as u32) << 16 | (*c as u32) << 8 | *d as u32
-        }
-        _ => return None,
-    };
-    Some(Ipv4Addr::from(v))
-}
-
-/// Resolves a host the way libxtables does (`getaddrinfo` in the rule's
-/// family, see [`super::recent::gai_host`]). Returns the address in the
-/// first 4 (IPv4) or 16 bytes.
-pub(crate) fn parse_host(family: Family, s: &str) -> XtResult<[u8; 16]> {
-    let mut out = [0u8; 16];
-    match super::recent::gai_host(family, s)? {
-        IpAddr::V4(a) => out[..4].copy_from_slice(&a.octets()),
-        IpAddr::V6(a) => out.copy_from_slice(&a.octets()),
-    }
-    Ok(out)
-}
-
-/// A prefix length as a 16-byte mask (the remaining bytes stay 0).
-pub(crate) fn prefix_mask(len: u32) -> [u8; 16] {
-    let mut m = [0u8; 16];
-    for (i, b) in m.iter_mut().enumerate() {
-        let bits = len.saturating_sub(i as u32 * 8).min(8);
-        *b = if bits == 0 { 0 } else { 0xffu8 << (8 - bits) };
-    }
-    m
-}
-
-/// The prefix length of a contiguous mask over `len` bytes, or `None`.
-pub(crate) fn mask_prefix(m: &[u8]) -> Option<u32> {
-    let mut n = 0u32;
-    let mut ended = false;
-    for &b in m {
-        if ended {
-            if b != 0 {
-                return None;
-            }
-            continue;
-        }
-        let ones = b.leading_ones();
-        if b != 0xff {
-            if b << ones != 0 {
-                return None;
-            }
-            ended = true;
-        }
-        n += ones;
-    }
-    Some(n)
+    inet_aton_with(s, |p| match p {
+        "0x" | "0X" => Some(0),
+        _ => aton_part(p),
+    })
 }
 
 /// `XTTYPE_HOSTMASK`: `HOST[/MASK]`, MASK a prefix length (strtoul base 0)
@@ -329,31 +207,16 @@ pub(crate) fn parse_hostmask(
     s: &str,
 ) -> XtResult<([u8; 16], [u8; 16])> {
     let Some((host, m)) = s.split_once('/') else {
-        return Ok((parse_host(family, s)?, [0xff; 16]));
+        return Ok((host_bytes(family, s)?, [0xff; 16]));
     };
-    let addr = parse_host(family, host)?;
+    let addr = host_bytes(family, host)?;
     Ok((addr, parse_plenmask(ext, opt, family, m)?))
 }
 
-/// The mask part of `XTTYPE_HOSTMASK` / `XTTYPE_PLENMASK`: a prefix length
-/// (strtoul base 0, up to the address width) fills only the bits it names;
-/// an address mask gives its prefix when contiguous and all ones (16 bytes)
-/// otherwise.
+/// The mask part of `XTTYPE_HOSTMASK` / `XTTYPE_PLENMASK`
+/// ([`parse_plenmask_with`], IPv4 masks read by [`inet_aton`]).
 pub(crate) fn parse_plenmask(ext: &str, opt: &str, family: Family, m: &str) -> XtResult<[u8; 16]> {
-    let max = family.addr_len() as u64 * 8;
-    if let Some(p) = parse_uint(m, 0, max) {
-        return Ok(prefix_mask(p as u32));
-    }
-    let bytes: Option<Vec<u8>> = match family {
-        Family::V4 => inet_aton(m).map(|a| a.octets().to_vec()),
-        Family::V6 => m.parse::<Ipv6Addr>().ok().map(|a| a.octets().to_vec()),
-    };
-    match bytes {
-        Some(b) => Ok(mask_prefix(&b).map_or([0xff; 16], prefix_mask)),
-        None => Err(XtError::param(format!(
-            "{ext}: bad value for option \"--{opt}\", neither a valid network mask nor valid CIDR (0-{max}).\n"
-        ))),
-    }
+    parse_plenmask_with(ext, opt, family, m, inet_aton)
 }
 
 /// An address as `-L` prints it: the host name unless `numeric` (and one
@@ -448,74 +311,6 @@ fn parse_port_range(ext: &str, opt: &str, s: &str) -> XtResult<(u16, u16)> {
             "{ext}: Too many components for option \"--{opt}\" (max: 2)\n"
         ))),
     }
-}
-
-/// `strtoul(s, &end, 0)` as libxtables uses it: leading blanks skipped, no
-/// sign, decimal / `0x` hex / `0` octal. Returns the value and the rest of
-/// the string, or `None` when no digit was read or the value overflows.
-pub(crate) fn strtoul_prefix(s: &str) -> Option<(u64, &str)> {
-    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
-    let t = t.strip_prefix('+').unwrap_or(t);
-    let (radix, digits) = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-        Some(h) if h.bytes().next().is_some_and(|c| c.is_ascii_hexdigit()) => (16, h),
-        _ if t.starts_with('0') => (8, t),
-        _ => (10, t),
-    };
-    let n = digits
-        .bytes()
-        .take_while(|c| (*c as char).is_digit(radix))
-        .count();
-    if n == 0 {
-        return None;
-    }
-    let v = u64::from_str_radix(&digits[..n], radix).ok()?;
-    Some((v, &digits[n..]))
-}
-
-/// libxtables' ranged integer options (`XTTYPE_UINT*RC`): up to two
-/// `:`-separated numbers (strtoul base 0) within `0..=lmax`; an empty first
-/// part is 0, an empty second part `lmax`. Returns the one or two values.
-pub(crate) fn parse_mint(ext: &str, opt: &str, s: &str, lmax: u64) -> XtResult<Vec<u64>> {
-    let mut vals = Vec::new();
-    let mut arg = s;
-    loop {
-        if vals.len() == 2 {
-            return Err(XtError::param(format!(
-                "{ext}: Too many components for option \"--{opt}\" (max: 2)\n"
-            )));
-        }
-        let (v, end) = if arg.is_empty() || arg.starts_with(':') {
-            (if vals.len() == 1 { lmax } else { 0 }, arg)
-        } else {
-            let bad = || {
-                XtError::param(format!(
-                    "{ext}: bad value for option \"--{opt}\" near \"{arg}\", or out of range (0-{lmax}).\n"
-                ))
-            };
-            let (v, end) = strtoul_prefix(arg).ok_or_else(bad)?;
-            if v > lmax {
-                return Err(bad());
-            }
-            if !end.is_empty() && !end.starts_with(':') {
-                return Err(XtError::param(format!(
-                    "{ext}: Argument to \"--{opt}\" has unexpected characters near \"{end}\".\n"
-                )));
-            }
-            (v, end)
-        };
-        vals.push(v);
-        match end.strip_prefix(':') {
-            Some(rest) => arg = rest,
-            None => return Ok(vals),
-        }
-    }
-}
-
-/// `XTTYPE_UINT32RC`: `N` or `N:M`; a single value gives `(N, N)`.
-pub(crate) fn parse_u32_range(ext: &str, opt: &str, s: &str) -> XtResult<(u32, u32)> {
-    let v = parse_mint(ext, opt, s, u32::MAX as u64)?;
-    let lo = v.first().copied().unwrap_or(0) as u32;
-    Ok((lo, v.get(1).map_or(lo, |&h| h as u32)))
 }
 
 /// An iproute2-style name map (`/etc/iproute2/group`, `rt_realms`): lines

@@ -5,9 +5,9 @@
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
-use crate::tables::ext::matches::tcp::print_ports;
 use crate::tables::ext::matches::udp::parse_portrc;
-use crate::tables::ext::util::{parse_uint, rd_u16, rd_u8, wr_u16, wr_u8};
+use crate::tables::ext::util::{rd_u16, rd_u8, wr_u16, wr_u8};
+use crate::tables::ext::xtables::{err_once, print_ports, rd_ports, save_port_range, xt_uint};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 const SIZE: usize = 16;
@@ -87,21 +87,6 @@ fn or16(b: &mut [u8], off: usize, bit: u16) {
     wr_u16(b, off, v);
 }
 
-fn ports(b: &[u8], off: usize) -> [u16; 2] {
-    [rd_u16(b, off), rd_u16(b, off + 2)]
-}
-
-fn save_ports(opt: &str, p: [u16; 2], inv: bool, out: &mut String) {
-    if inv {
-        out.push_str(" !");
-    }
-    if p[0] != p[1] {
-        out.push_str(&format!(" --{opt} {}:{}", p[0], p[1]));
-    } else {
-        out.push_str(&format!(" --{opt} {}", p[0]));
-    }
-}
-
 impl Extension for Dccp {
     fn kind(&self) -> Kind {
         Kind::Match
@@ -141,9 +126,7 @@ impl Extension for Dccp {
                     ("destination-port", DPTS)
                 };
                 if st.flags & u32::from(bit) != 0 {
-                    return Err(XtError::param(format!(
-                        "dccp: option \"--{canon}\" can only be used once.\n"
-                    )));
+                    return Err(err_once("dccp", canon));
                 }
                 let p = parse_portrc("dccp", canon, a)?;
                 wr_u16(&mut st.blob, off, p[0]);
@@ -154,11 +137,7 @@ impl Extension for Dccp {
                 wr_u16(&mut st.blob, TYPEMASK, m);
             }
             _ => {
-                let v = parse_uint(a, 1, 255).ok_or_else(|| {
-                    XtError::param(
-                        "dccp: bad value for option \"--dccp-option\", or out of range (1-255).\n",
-                    )
-                })?;
+                let v = xt_uint("dccp", "dccp-option", Some(a), 1, 255)?;
                 wr_u8(&mut st.blob, OPTION, v as u8);
             }
         }
@@ -175,7 +154,7 @@ impl Extension for Dccp {
         if fl & SRC_PORTS != 0 {
             print_ports(
                 "spt",
-                ports(blob, SPTS),
+                rd_ports(blob, SPTS),
                 inv & SRC_PORTS != 0,
                 "dccp",
                 ctx.numeric,
@@ -185,7 +164,7 @@ impl Extension for Dccp {
         if fl & DEST_PORTS != 0 {
             print_ports(
                 "dpt",
-                ports(blob, DPTS),
+                rd_ports(blob, DPTS),
                 inv & DEST_PORTS != 0,
                 "dccp",
                 ctx.numeric,
@@ -212,10 +191,10 @@ impl Extension for Dccp {
     fn save(&self, _ctx: &PrintCtx, blob: &[u8], out: &mut String) {
         let (fl, inv) = (rd_u16(blob, FLAGS), rd_u16(blob, INVFLAGS));
         if fl & SRC_PORTS != 0 {
-            save_ports("sport", ports(blob, SPTS), inv & SRC_PORTS != 0, out);
+            save_port_range("sport", rd_ports(blob, SPTS), inv & SRC_PORTS != 0, out);
         }
         if fl & DEST_PORTS != 0 {
-            save_ports("dport", ports(blob, DPTS), inv & DEST_PORTS != 0, out);
+            save_port_range("dport", rd_ports(blob, DPTS), inv & DEST_PORTS != 0, out);
         }
         if fl & TYPE != 0 {
             if inv & TYPE != 0 {

@@ -4,10 +4,10 @@
 //! Kernel struct `xt_dscp_info` (revision 0, 8 bytes): `u8 dscp`, `u8
 //! invert`.
 
-use super::hashlimit::{options_fcheck, strtoul_full, xflags, XtEntry};
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{rd_u8, wr_u8};
+use crate::tables::ext::xtables::{class_to_dscp, options_fcheck, strtoul_full, xflags, XtEntry};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 const DSCP: usize = 0;
@@ -29,42 +29,6 @@ static TABLE: &[XtEntry] = &[
     XtEntry::new("dscp", 0).excl(2),
     XtEntry::new("dscp-class", 1).excl(1),
 ];
-
-/// The DiffServ class names iptables knows (`dscp_helper.c`), matched
-/// without regard to case.
-const CLASSES: &[(&str, u8)] = &[
-    ("CS0", 0x00),
-    ("CS1", 0x08),
-    ("CS2", 0x10),
-    ("CS3", 0x18),
-    ("CS4", 0x20),
-    ("CS5", 0x28),
-    ("CS6", 0x30),
-    ("CS7", 0x38),
-    ("BE", 0x00),
-    ("AF11", 0x0a),
-    ("AF12", 0x0c),
-    ("AF13", 0x0e),
-    ("AF21", 0x12),
-    ("AF22", 0x14),
-    ("AF23", 0x16),
-    ("AF31", 0x1a),
-    ("AF32", 0x1c),
-    ("AF33", 0x1e),
-    ("AF41", 0x22),
-    ("AF42", 0x24),
-    ("AF43", 0x26),
-    ("EF", 0x2e),
-];
-
-/// A DiffServ class name to its code point, or ``Invalid DSCP value `NAME'``.
-pub(crate) fn class_to_dscp(name: &str) -> XtResult<u8> {
-    CLASSES
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name))
-        .map(|(_, v)| *v)
-        .ok_or_else(|| XtError::param(format!("Invalid DSCP value `{name}'")))
-}
 
 impl Extension for Dscp {
     fn kind(&self) -> Kind {
@@ -92,9 +56,9 @@ impl Extension for Dscp {
     ) -> XtResult<()> {
         let a = arg.unwrap_or("");
         let v = if opt == "dscp" {
-            strtoul_full(a, 0, DSCP_MAX)
-                .ok_or_else(|| super::hashlimit::err_range("dscp", "dscp", 0, DSCP_MAX))?
-                as u8
+            strtoul_full(a, 0, DSCP_MAX).ok_or_else(|| {
+                crate::tables::ext::xtables::err_range("dscp", "dscp", 0, DSCP_MAX)
+            })? as u8
         } else {
             class_to_dscp(a)?
         };

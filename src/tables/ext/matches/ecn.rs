@@ -6,10 +6,11 @@
 //! same bits), `u8 ip_ect`, `u8 tcp.ect`. The kernel accepts the TCP flags
 //! only in rules with `-p tcp`.
 
-use super::hashlimit::{err_range, strtoul_full};
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{rd_u8, wr_u8};
+use crate::tables::ext::xtables::err_range;
+use crate::tables::ext::xtables::strtoul_full;
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 const OPERATION: usize = 0;

@@ -10,8 +10,8 @@
 
 use crate::tables::error::XtResult;
 use crate::tables::expr::Family;
-use crate::tables::ext::matches::frag::xt_range;
 use crate::tables::ext::util::{rd_u32, rd_u8, wr_u32, wr_u8};
+use crate::tables::ext::xtables::xt_range_wrapping;
 use crate::tables::ext::{Ctx, Ext, Extension, Families, Kind, Opt, PrintCtx, State};
 
 /// `XT_ESP_INV_SPI` (also `IPT_AH_INV_SPI`, `XT_IPCOMP_INV_SPI`)
@@ -86,7 +86,7 @@ impl Extension for SpiMatch {
         st: &mut State,
     ) -> XtResult<()> {
         if opt.ends_with("spi") {
-            let (from, to, _) = xt_range(self.name, opt, arg.unwrap_or(""), u32::MAX as u64)?;
+            let (from, to) = xt_range_wrapping(self.name, opt, arg.unwrap_or(""), u32::MAX as u64)?;
             wr_u32(&mut st.blob, OFF_SPIS, from as u32);
             wr_u32(&mut st.blob, OFF_SPIS + 4, to as u32);
             if invert {

@@ -3,110 +3,12 @@
 //!
 //! Kernel struct `struct ip6t_frag { __u32 ids[2]; __u32 hdrlen; __u8 flags;
 //! __u8 invflags; }`, name `frag`, revision 0, 16 bytes (XT_ALIGN of 14).
-//!
-//! This file also holds the libxtables number parsers the IPv6 header and
-//! IPsec matches share ([`xt_uint`], [`xt_range`]).
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{rd_u32, rd_u8, wr_u32, wr_u8};
+use crate::tables::ext::xtables::{xt_range_wrapping, xt_uint_wrapping};
 use crate::tables::ext::{Ctx, Ext, Extension, Families, Kind, Opt, PrintCtx, State};
-
-/// glibc `strtoumax(s, &end, 0)`: leading white space, an optional sign,
-/// `0x` hex / leading-`0` octal / decimal. Returns the value (`None` when
-/// it overflowed) and the unparsed rest, or `None` when no digit was read.
-/// A `-` negates modulo 2^64, as C does.
-pub(crate) fn strtoul(s: &str) -> Option<(Option<u64>, &str)> {
-    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
-    let (neg, t) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    let hex_digits = |x: &str| x.bytes().next().is_some_and(|c| c.is_ascii_hexdigit());
-    let (radix, body) = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-        Some(h) if hex_digits(h) => (16, h),
-        _ if t.starts_with('0') => (8, t),
-        _ => (10, t),
-    };
-    let n = body
-        .bytes()
-        .take_while(|c| (*c as char).is_digit(radix))
-        .count();
-    if n == 0 {
-        return None;
-    }
-    let mut v: Option<u64> = Some(0);
-    for c in body[..n].chars() {
-        let d = c.to_digit(radix).unwrap_or(0) as u64;
-        v = v
-            .and_then(|x| x.checked_mul(radix as u64))
-            .and_then(|x| x.checked_add(d));
-    }
-    let v = if neg { v.map(|x| x.wrapping_neg()) } else { v };
-    Some((v, &body[n..]))
-}
-
-/// libxtables' `xtables_strtoul` with an end pointer: the value when it
-/// parsed and lies in `min..=max`, and the rest of the string.
-fn strtoul_in(s: &str, min: u64, max: u64) -> Option<(u64, &str)> {
-    match strtoul(s) {
-        Some((Some(v), rest)) if (min..=max).contains(&v) => Some((v, rest)),
-        _ => None,
-    }
-}
-
-/// A whole-string number option (`XTTYPE_UINT8/16/32`): on failure
-/// `EXT: bad value for option "--OPT", or out of range (MIN-MAX).`
-pub(crate) fn xt_uint(ext: &str, opt: &str, s: &str, min: u64, max: u64) -> XtResult<u64> {
-    match strtoul_in(s, min, max) {
-        Some((v, "")) => Ok(v),
-        _ => Err(XtError::param(format!(
-            "{ext}: bad value for option \"--{opt}\", or out of range ({min}-{max}).\n"
-        ))),
-    }
-}
-
-/// A `FROM[:TO]` option (`XTTYPE_UINT*RC`): the bounds and how many
-/// components were written (1 or 2). An empty first part is 0, an empty
-/// second part is `max`.
-pub(crate) fn xt_range(ext: &str, opt: &str, s: &str, max: u64) -> XtResult<(u64, u64, usize)> {
-    let mut vals = [0u64; 2];
-    let mut n = 0;
-    let mut arg = s;
-    loop {
-        if n == vals.len() {
-            return Err(XtError::param(format!(
-                "{ext}: Too many components for option \"--{opt}\" (max: 2)\n"
-            )));
-        }
-        let (v, rest) = if arg.is_empty() || arg.starts_with(':') {
-            (if n == 1 { max } else { 0 }, arg)
-        } else {
-            let (v, rest) = strtoul_in(arg, 0, max).ok_or_else(|| {
-                XtError::param(format!(
-                    "{ext}: bad value for option \"--{opt}\" near \"{arg}\", or out of range (0-{max}).\n"
-                ))
-            })?;
-            if !rest.is_empty() && !rest.starts_with(':') {
-                return Err(XtError::param(format!(
-                    "{ext}: Argument to \"--{opt}\" has unexpected characters near \"{rest}\".\n"
-                )));
-            }
-            (v, rest)
-        };
-        if let Some(slot) = vals.get_mut(n) {
-            *slot = v;
-        }
-        n += 1;
-        match rest.strip_prefix(':') {
-            Some(r) => arg = r,
-            None => break,
-        }
-    }
-    let to = if n == 1 { vals[0] } else { vals[1] };
-    Ok((vals[0], to, n))
-}
 
 /// `IP6T_FRAG_IDS`
 const IDS: u8 = 0x01;
@@ -181,7 +83,7 @@ impl Extension for Frag {
         let mut inv = rd_u8(&st.blob, OFF_INV);
         match opt {
             "fragid" => {
-                let (from, to, _) = xt_range("frag", opt, a, u32::MAX as u64)?;
+                let (from, to) = xt_range_wrapping("frag", opt, a, u32::MAX as u64)?;
                 wr_u32(&mut st.blob, OFF_IDS, from as u32);
                 wr_u32(&mut st.blob, OFF_IDS + 4, to as u32);
                 flags |= IDS;
@@ -190,7 +92,7 @@ impl Extension for Frag {
                 }
             }
             "fraglen" => {
-                let v = xt_uint("frag", opt, a, 0, u32::MAX as u64)?;
+                let v = xt_uint_wrapping("frag", opt, a, 0, u32::MAX as u64)?;
                 wr_u32(&mut st.blob, OFF_LEN, v as u32);
                 flags |= LEN;
                 if invert {

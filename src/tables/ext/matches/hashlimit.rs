@@ -8,338 +8,39 @@
 //! srcmask`, `u8 dstmask`), then the kernel's `hinfo` pointer at 304, which
 //! `-C`/`-D` do not compare.
 //!
-//! This file also holds the libxtables parsing helpers the other matches of
-//! this group share (`strtoul` with an end, `atoll`, prefix lengths and the
-//! standard error texts).
+//! This file also holds the libxtables helpers the other matches of this
+//! group share (prefix lengths, the option final checks); the number parsers
+//! and error texts are in [`crate::tables::ext::xtables`].
 
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::Ipv4Addr;
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{rd_str, rd_u32, rd_u64, rd_u8, wr_str, wr_u32, wr_u64, wr_u8};
+use crate::tables::ext::xtables::{
+    atoll, err_bad_value, err_excl, err_mandatory, err_once, err_range, inet_aton_with,
+    parse_plen_with, strtoul_full, strtoul_prefix,
+};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 // ---------------------------------------------------------------------------
 // Shared libxtables helpers.
 
-/// `strtoumax(s, &end, base)` (base 0 detects `0x` and leading `0`): the
-/// value and the unparsed rest, or `None` when no digit was read, the value
-/// overflows, or the number is negative (as `xtables_strtoul` refuses).
-pub(crate) fn strtoul_prefix(s: &str, base: u32) -> Option<(u64, &str)> {
-    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
-    if t.starts_with('-') {
-        return None;
-    }
-    let t = t.strip_prefix('+').unwrap_or(t);
-    let (radix, digits) = match base {
-        0 | 16
-            if (t.starts_with("0x") || t.starts_with("0X"))
-                && t[2..].starts_with(|c: char| c.is_ascii_hexdigit()) =>
-        {
-            (16, &t[2..])
-        }
-        0 if t.starts_with('0') => (8, t),
-        0 => (10, t),
-        b => (b, t),
-    };
-    let n = digits
-        .find(|c: char| !c.is_digit(radix))
-        .unwrap_or(digits.len());
-    if n == 0 {
-        return None;
-    }
-    let v = u64::from_str_radix(&digits[..n], radix).ok()?;
-    Some((v, &digits[n..]))
-}
-
-/// `xtables_strtoui(s, NULL, ...)`: the whole string, within `min..=max`.
-pub(crate) fn strtoul_full(s: &str, min: u64, max: u64) -> Option<u64> {
-    match strtoul_prefix(s, 0) {
-        Some((v, "")) if (min..=max).contains(&v) => Some(v),
-        _ => None,
-    }
-}
-
-/// `atoll(s)`: leading blanks, a sign and decimal digits; 0 when none,
-/// saturated on overflow as glibc does.
-pub(crate) fn atoll(s: &str) -> i64 {
-    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
-    let (neg, t) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    let mut v: i64 = 0;
-    for c in t.bytes() {
-        if !c.is_ascii_digit() {
-            break;
-        }
-        let d = i64::from(c - b'0');
-        v = match v.checked_mul(10).and_then(|x| {
-            if neg {
-                x.checked_sub(d)
-            } else {
-                x.checked_add(d)
-            }
-        }) {
-            Some(x) => x,
-            None => return if neg { i64::MIN } else { i64::MAX },
-        };
-    }
-    v
-}
-
-/// libxtables' `XTTYPE_UINT*` error: `EXT: bad value for option "--OPT", or
-/// out of range (MIN-MAX).` followed by the empty line.
-pub(crate) fn err_range(ext: &str, opt: &str, min: u64, max: u64) -> XtError {
-    XtError::param(format!(
-        "{ext}: bad value for option \"--{opt}\", or out of range ({min}-{max}).\n"
-    ))
-}
-
-/// `xtables_param_act(XTF_BAD_VALUE, ...)`: `EXT: Bad value for "--OPT"
-/// option: "ARG"`.
-pub(crate) fn err_bad_value(ext: &str, opt: &str, arg: &str) -> XtError {
-    XtError::param(format!(
-        "{ext}: Bad value for \"--{opt}\" option: \"{arg}\""
-    ))
-}
-
-/// libxtables' mandatory-option error: `EXT: option "--OPT" must be
-/// specified` followed by the empty line.
-pub(crate) fn err_mandatory(ext: &str, opt: &str) -> XtError {
-    XtError::param(format!("{ext}: option \"--{opt}\" must be specified\n"))
-}
-
-/// libxtables' exclusion error, raised once all options are parsed.
-pub(crate) fn err_excl(ext: &str, opt: &str, other: &str) -> XtError {
-    XtError::param(format!(
-        "{ext}: option \"--{opt}\" cannot be used together with \"--{other}\".\n"
-    ))
-}
-
-/// libxtables' repeat error for two option names sharing one id.
-pub(crate) fn err_once(ext: &str, opt: &str) -> XtError {
-    XtError::param(format!(
-        "{ext}: option \"--{opt}\" can only be used once.\n"
-    ))
-}
-
-/// One entry of a libxtables option table, for the checks libxtables runs
-/// once all options are parsed ([`options_fcheck`]).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct XtEntry {
-    /// Option name without `--`.
-    pub name: &'static str,
-    /// The entry's id (aliases share one).
-    pub id: u32,
-    /// Ids this option cannot be combined with (`1 << id` bits).
-    pub excl: u32,
-    /// Ids this option needs (`1 << id` bits).
-    pub also: u32,
-    /// `XTOPT_MAND`
-    pub mand: bool,
-}
-
-impl XtEntry {
-    /// An entry without constraints.
-    pub const fn new(name: &'static str, id: u32) -> XtEntry {
-        XtEntry {
-            name,
-            id,
-            excl: 0,
-            also: 0,
-            mand: false,
-        }
-    }
-    /// The same entry, excluding the ids in `mask`.
-    pub const fn excl(self, mask: u32) -> XtEntry {
-        XtEntry { excl: mask, ..self }
-    }
-    /// The same entry, requiring the ids in `mask`.
-    pub const fn also(self, mask: u32) -> XtEntry {
-        XtEntry { also: mask, ..self }
-    }
-    /// The same entry, mandatory.
-    pub const fn mand(self) -> XtEntry {
-        XtEntry { mand: true, ..self }
-    }
-}
-
-/// The id bits of the options given so far (`xflags`), from the parser's
-/// record of option names.
-pub(crate) fn xflags(ext: &dyn Extension, st: &State, table: &[XtEntry]) -> u32 {
-    table
-        .iter()
-        .filter(|e| st.saw(ext, e.name))
-        .fold(0, |f, e| f | (1 << e.id))
-}
-
-/// The name libxtables reports for an id: its first entry's.
-pub(crate) fn entry_name(table: &[XtEntry], id: u32) -> &'static str {
-    table
-        .iter()
-        .find(|e| e.id == id)
-        .map(|e| e.name)
-        .unwrap_or("")
-}
-
-/// Refuses a second option of the same id given under another name (an
-/// alias): `EXT: option "--FIRST-NAME" can only be used once.`
-pub(crate) fn alias_once(
-    ext: &dyn Extension,
-    st: &State,
-    table: &[XtEntry],
-    opt: &str,
-) -> XtResult<()> {
-    let Some(cur) = table.iter().find(|e| e.name == opt) else {
-        return Ok(());
-    };
-    let again = table
-        .iter()
-        .any(|e| e.id == cur.id && e.name != opt && st.saw(ext, e.name));
-    if again {
-        return Err(err_once(ext.name(), entry_name(table, cur.id)));
-    }
-    Ok(())
-}
-
-/// libxtables' `xtables_options_fcheck`: mandatory options, then for each
-/// given option (in table order) the options it needs and excludes.
-pub(crate) fn options_fcheck(ext: &str, table: &[XtEntry], xflags: u32) -> XtResult<()> {
-    for e in table {
-        let ef = 1u32 << e.id;
-        if e.mand && xflags & ef == 0 {
-            return Err(err_mandatory(ext, e.name));
-        }
-        if xflags & ef == 0 {
-            continue;
-        }
-        for i in 0..32u32 {
-            if i == e.id {
-                continue;
-            }
-            let Some(other) = table.iter().find(|o| o.id == i) else {
-                continue;
-            };
-            let of = 1u32 << i;
-            if e.also & of != 0 && xflags & of == 0 {
-                return Err(XtError::param(format!(
-                    "{ext}: option \"--{}\" also requires \"--{}\".\n",
-                    e.name, other.name
-                )));
-            }
-            if e.excl & of != 0 && xflags & of != 0 {
-                return Err(err_excl(ext, e.name, other.name));
-            }
-        }
-    }
-    Ok(())
-}
-
-/// `XTTYPE_UINT*RC` (libxtables' `xtopt_parse_mint`): up to `maxiter`
-/// colon-separated numbers in `0..=lmax`; an empty first part is 0, an
-/// empty second part is `lmax`.
-pub(crate) fn parse_mint(
-    ext: &str,
-    opt: &str,
-    arg: &str,
-    lmax: u64,
-    maxiter: usize,
-) -> XtResult<Vec<u64>> {
-    let mut vals = Vec::new();
-    let mut rest = arg;
-    loop {
-        if vals.len() == maxiter {
-            return Err(XtError::param(format!(
-                "{ext}: Too many components for option \"--{opt}\" (max: {maxiter})\n"
-            )));
-        }
-        let (v, end) = if rest.is_empty() || rest.starts_with(':') {
-            (if vals.len() == 1 { lmax } else { 0 }, rest)
-        } else {
-            let (v, end) = strtoul_prefix(rest, 0)
-                .filter(|(v, _)| *v <= lmax)
-                .ok_or_else(|| {
-                    XtError::param(format!(
-                        "{ext}: bad value for option \"--{opt}\" near \"{rest}\", or out of range (0-{lmax}).\n"
-                    ))
-                })?;
-            if !end.is_empty() && !end.starts_with(':') {
-                return Err(XtError::param(format!(
-                    "{ext}: Argument to \"--{opt}\" has unexpected characters near \"{end}\".\n"
-                )));
-            }
-            (v, end)
-        };
-        vals.push(v);
-        match end.strip_prefix(':') {
-            Some(r) => rest = r,
-            None => break,
-        }
-    }
-    Ok(vals)
-}
-
-/// `inet_aton`: one to four dot-separated `strtoul` parts (the last part
-/// fills the remaining bytes).
+/// `inet_aton` with parts read by `xtables_strtoul` (no leading blank or
+/// `+`).
 pub(crate) fn inet_aton(s: &str) -> Option<Ipv4Addr> {
-    let parts: Vec<&str> = s.split('.').collect();
-    if parts.is_empty() || parts.len() > 4 {
-        return None;
-    }
-    let mut vals = Vec::with_capacity(4);
-    for p in &parts {
-        match strtoul_prefix(p, 0) {
-            Some((v, "")) if !p.starts_with([' ', '+']) => vals.push(v),
-            _ => return None,
-        }
-    }
-    let (last, head) = vals.split_last()?;
-    let mut acc: u32 = 0;
-    for (i, v) in head.iter().enumerate() {
-        if *v > 255 {
+    inet_aton_with(s, |p| {
+        if p.starts_with([' ', '+']) {
             return None;
         }
-        acc |= (*v as u32) << (24 - 8 * i);
-    }
-    let rest_bits = 32 - 8 * head.len() as u32;
-    let limit = if rest_bits == 32 {
-        u32::MAX as u64
-    } else {
-        (1u64 << rest_bits) - 1
-    };
-    if *last > limit {
-        return None;
-    }
-    Some(Ipv4Addr::from(acc | *last as u32))
+        strtoul_full(p, 0, u64::MAX)
+    })
 }
 
-/// `XTTYPE_PLEN` (libxtables' `xtopt_parse_plen`): a prefix length up to 32
-/// (IPv4) or 128 (IPv6), or a netmask, whose length is taken (255 when the
-/// mask is not contiguous, which the kernel then refuses).
+/// `XTTYPE_PLEN` ([`parse_plen_with`]): numbers read by `xtables_strtoul`,
+/// IPv4 masks by [`inet_aton`].
 pub(crate) fn parse_plen(ext: &str, opt: &str, family: Family, arg: &str) -> XtResult<u8> {
-    let max = match family {
-        Family::V4 => 32,
-        Family::V6 => 128,
-    };
-    if let Some(v) = strtoul_full(arg, 0, max) {
-        return Ok(v as u8);
-    }
-    let bits: Option<u128> = match family {
-        Family::V4 => inet_aton(arg).map(|a| u128::from(u32::from(a)) << 96),
-        Family::V6 => arg.parse::<Ipv6Addr>().ok().map(u128::from),
-    };
-    match bits {
-        Some(m) => {
-            let ones = m.leading_ones();
-            let contiguous = m.checked_shl(ones).unwrap_or(0) == 0;
-            Ok(if contiguous { ones as u8 } else { 255 })
-        }
-        None => Err(XtError::param(format!(
-            "{ext}: bad value for option \"--{opt}\", neither a valid network mask nor valid CIDR (0-{max}).\n"
-        ))),
-    }
+    parse_plen_with(ext, opt, family, arg, strtoul_full, inet_aton)
 }
 
 // ---------------------------------------------------------------------------
@@ -479,7 +180,7 @@ fn parse_burst(arg: &str) -> XtResult<u64> {
             "bad value for option \"--hashlimit-burst\", or out of range (1-{BURST_MAX})."
         ))
     };
-    let (v, end) = strtoul_prefix(arg, 0).ok_or_else(err)?;
+    let (v, end) = strtoul_prefix(arg).ok_or_else(err)?;
     if v < 1 || (end.is_empty() && v > BURST_MAX) {
         return Err(err());
     }
@@ -1084,13 +785,6 @@ mod tests {
 
     #[test]
     fn helpers() {
-        assert_eq!(strtoul_prefix("400kb", 0), Some((400, "kb")));
-        assert_eq!(strtoul_prefix("0x1fz", 0), Some((31, "z")));
-        assert_eq!(strtoul_prefix("0x", 0), Some((0, "x")));
-        assert_eq!(strtoul_prefix("-1", 0), None);
-        assert_eq!(atoll("12/sec"), 12);
-        assert_eq!(atoll("-3"), -3);
-        assert_eq!(atoll("x"), 0);
         assert_eq!(inet_aton("33"), Some(Ipv4Addr::new(0, 0, 0, 33)));
         assert_eq!(inet_aton("1.2.3.4"), Some(Ipv4Addr::new(1, 2, 3, 4)));
         assert_eq!(inet_aton("1.2.3.4.5"), None);

@@ -9,8 +9,8 @@
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
-use crate::tables::ext::matches::frag::{strtoul, xt_uint};
 use crate::tables::ext::util::{rd_u16, rd_u32, rd_u8, wr_u16, wr_u32, wr_u8};
+use crate::tables::ext::xtables::{strtoul_wrapping, xt_uint_wrapping};
 use crate::tables::ext::{Ctx, Ext, Extension, Families, Kind, Opt, PrintCtx, State};
 
 /// `IP6T_OPTS_LEN`
@@ -52,7 +52,7 @@ impl OptsMatch {
     /// libip6t_hbh's `parse_opts_num`: a C `strtoul` number of which the
     /// low 8 bits are kept by the caller.
     fn num(&self, s: &str, what: &str) -> XtResult<u64> {
-        match strtoul(s) {
+        match strtoul_wrapping(s) {
             None => Err(XtError::param(format!(
                 "{}: no valid digits in {what} `{s}'",
                 self.name
@@ -153,7 +153,7 @@ impl Extension for OptsMatch {
         let a = arg.unwrap_or("");
         let mut flags = rd_u8(&st.blob, OFF_FLAGS);
         if opt.ends_with("-len") {
-            let v = xt_uint(self.name, opt, a, 0, u32::MAX as u64)?;
+            let v = xt_uint_wrapping(self.name, opt, a, 0, u32::MAX as u64)?;
             wr_u32(&mut st.blob, OFF_LEN, v as u32);
             flags |= F_LEN;
             if invert {

@@ -8,6 +8,7 @@
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::{base, cmp, Family};
 use crate::tables::ext::util::{parse_uint, rd_u8, wr_u8};
+use crate::tables::ext::xtables::err_mandatory;
 use crate::tables::ext::{Ctx, Ext, Extension, Families, Field, Kind, Load, Opt, PrintCtx, State};
 
 /// Blob size of `ipt_icmp` / `ip6t_icmp`.
@@ -246,10 +247,7 @@ impl IcmpKind {
 
     pub(crate) fn check(&self, st: &State) -> XtResult<()> {
         if st.seen & 1 == 0 {
-            return Err(XtError::param(format!(
-                "{}: option \"--{}\" must be specified\n",
-                self.ext, self.opt
-            )));
+            return Err(err_mandatory(self.ext, self.opt));
         }
         Ok(())
     }

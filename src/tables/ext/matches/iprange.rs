@@ -12,8 +12,9 @@ use std::net::Ipv6Addr;
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
-use crate::tables::ext::matches::conntrack::{addr_text, strtoul_prefix};
+use crate::tables::ext::matches::conntrack::addr_text;
 use crate::tables::ext::util::{rd_u8, wr, wr_u8};
+use crate::tables::ext::xtables::{err_bad_value, strtoul_prefix};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 const SIZE: usize = 72;
@@ -64,11 +65,7 @@ fn numeric_addr(family: Family, s: &str) -> Option<[u8; 16]> {
 }
 
 fn parse_range(family: Family, opt: &str, s: &str) -> XtResult<([u8; 16], [u8; 16])> {
-    let bad = |v: &str| {
-        XtError::param(format!(
-            "iprange: Bad value for \"--{opt}\" option: \"{v}\""
-        ))
-    };
+    let bad = |v: &str| err_bad_value("iprange", opt, v);
     let (lo, hi) = match s.split_once('-') {
         Some((l, h)) => (l, Some(h)),
         None => (s, None),

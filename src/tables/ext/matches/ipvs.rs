@@ -13,14 +13,14 @@
 
 use std::net::IpAddr;
 
-use super::hashlimit::{parse_plen, strtoul_full};
-use super::recent::parse_host;
+use super::hashlimit::parse_plen;
 use crate::names;
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{
     rd_be16, rd_ipv4, rd_ipv6, rd_u8, service_port, wr, wr_be16, wr_u8,
 };
+use crate::tables::ext::xtables::{host_bytes, parse_protocol_with, prefix_mask, strtoul_full};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 const VADDR: usize = 0;
@@ -61,58 +61,10 @@ static OPTS: &[Opt] = &[
     Opt::req_inv("vportctl"),
 ];
 
-/// The protocols xtables knows without `/etc/protocols`.
-const CHAIN_PROTOS: [(&str, u8); 9] = [
-    ("tcp", 6),
-    ("sctp", 132),
-    ("udp", 17),
-    ("udplite", 136),
-    ("icmp", 1),
-    ("icmpv6", 58),
-    ("ipv6-icmp", 58),
-    ("esp", 50),
-    ("ah", 51),
-];
-
-/// `xtables_parse_protocol`: a number up to 255, `all`, a name or alias
-/// from `/etc/protocols`, or one of xtables' own names.
+/// `xtables_parse_protocol` ([`parse_protocol_with`]): numbers read by
+/// `xtables_strtoul`.
 pub(crate) fn parse_protocol(s: &str) -> XtResult<u8> {
-    if let Some(v) = strtoul_full(s, 0, 255) {
-        return Ok(v as u8);
-    }
-    if s == "all" {
-        return Ok(0);
-    }
-    if let Ok(text) = std::fs::read_to_string("/etc/protocols") {
-        for line in text.lines() {
-            let line = line.split('#').next().unwrap_or("");
-            let mut words = line.split_whitespace();
-            let (Some(name), Some(num)) = (words.next(), words.next()) else {
-                continue;
-            };
-            if name == s || words.any(|a| a == s) {
-                if let Ok(n) = num.parse::<u8>() {
-                    return Ok(n);
-                }
-            }
-        }
-    }
-    CHAIN_PROTOS
-        .iter()
-        .find(|(n, _)| *n == s)
-        .map(|(_, v)| *v)
-        .ok_or_else(|| XtError::param(format!("unknown protocol \"{s}\" specified")))
-}
-
-/// `getprotobynumber`: the protocol's name in `/etc/protocols`.
-pub(crate) fn protocol_name(num: u8) -> Option<String> {
-    let text = std::fs::read_to_string("/etc/protocols").ok()?;
-    text.lines().find_map(|line| {
-        let line = line.split('#').next().unwrap_or("");
-        let mut words = line.split_whitespace();
-        let name = words.next()?;
-        (words.next()?.parse::<u8>().ok()? == num).then(|| name.to_string())
-    })
+    parse_protocol_with(s, strtoul_full, &[])
 }
 
 /// `XTTYPE_HOSTMASK`: `HOST[/MASK]` into 16-byte address and mask (a host
@@ -127,14 +79,10 @@ pub(crate) fn parse_hostmask(
         Some((h, m)) => (h, Some(m)),
         None => (arg, None),
     };
-    let mut addr = [0u8; 16];
-    match parse_host(family, host)? {
-        IpAddr::V4(v4) => addr[..4].copy_from_slice(&v4.octets()),
-        IpAddr::V6(v6) => addr.copy_from_slice(&v6.octets()),
-    }
+    let addr = host_bytes(family, host)?;
     let m = match mask {
         None => [0xff; 16],
-        Some(m) => plen_mask(parse_plen(ext, opt, family, m)?),
+        Some(m) => prefix_mask(u32::from(parse_plen(ext, opt, family, m)?)),
     };
     Ok((addr, m))
 }
@@ -150,16 +98,6 @@ fn parse_port(s: &str) -> XtResult<u16> {
         .iter()
         .find_map(|p| service_port(s, p))
         .ok_or_else(|| XtError::param(format!("Port \"{s}\" does not resolve to anything.\n")))
-}
-
-/// The 16-byte mask of a prefix length.
-pub(crate) fn plen_mask(len: u8) -> [u8; 16] {
-    let bits: u128 = if len == 0 {
-        0
-    } else {
-        u128::MAX << (128 - u32::from(len.min(128)))
-    };
-    bits.to_be_bytes()
 }
 
 /// `xtables_ipmask_to_numeric` / `xtables_ip6mask_to_numeric` for the mask
@@ -276,7 +214,7 @@ impl Extension for Ipvs {
         st: &mut State,
     ) -> XtResult<()> {
         let a = arg.unwrap_or("");
-        let bad = || super::hashlimit::err_bad_value("ipvs", opt, a);
+        let bad = || crate::tables::ext::xtables::err_bad_value("ipvs", opt, a);
         let bit = match opt {
             "ipvs" => B_IPVS,
             "vproto" => {

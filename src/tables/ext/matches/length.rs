@@ -5,8 +5,8 @@
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
-use crate::tables::ext::matches::conntrack::parse_mint;
 use crate::tables::ext::util::{rd_u16, rd_u8, wr_u16, wr_u8};
+use crate::tables::ext::xtables::parse_mint;
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 const SIZE: usize = 8;
@@ -52,7 +52,7 @@ impl Extension for Length {
         invert: bool,
         st: &mut State,
     ) -> XtResult<()> {
-        let v = parse_mint("length", opt, arg.unwrap_or(""), 65535)?;
+        let v = parse_mint("length", opt, arg.unwrap_or(""), 65535, 2)?;
         let lo = v.first().copied().unwrap_or(0) as u16;
         let hi = v.get(1).map_or(lo, |&h| h as u16);
         wr_u16(&mut st.blob, 0, lo);

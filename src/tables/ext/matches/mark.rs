@@ -7,6 +7,7 @@
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::{cmp, meta, Expr, Family, REG_1};
 use crate::tables::ext::util::{mark_mask_text, rd_u32, rd_u8, wr_u32, wr_u8};
+use crate::tables::ext::xtables::{parse_markmask_with, strtoumax};
 use crate::tables::ext::{Ctx, Ext, Extension, Field, Kind, Load, Opt, PrintCtx, State};
 
 const SIZE: usize = 16;
@@ -22,70 +23,18 @@ pub(crate) static EXTS: &[Ext] = &[&Mark];
 
 static OPTS: &[Opt] = &[Opt::req_inv("mark")];
 
-/// `strtoul(s, &end, 0)` as libxtables' `xtables_strtoul` with an end
-/// pointer uses it: leading blanks and sign, `0x`/`0` prefixes, the longest
-/// number; returns the value (`u64::MAX` on overflow, negated when `-`) and
-/// the rest, or `None` when no digit was read.
-pub(crate) fn strtoul_prefix(s: &str) -> Option<(u64, &str)> {
-    let t = s.trim_start_matches(|c: char| c.is_ascii_whitespace());
-    let (neg, t) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    let b = t.as_bytes();
-    let hex_digits = b.len() > 2 && b[2].is_ascii_hexdigit();
-    let (radix, start) = if (t.starts_with("0x") || t.starts_with("0X")) && hex_digits {
-        (16, 2)
-    } else if t.starts_with('0') {
-        (8, 0)
-    } else {
-        (10, 0)
-    };
-    let digits = t[start..]
-        .bytes()
-        .take_while(|c| (*c as char).is_digit(radix))
-        .count();
-    if digits == 0 {
+/// `strtoul(s, &end, 0)` as this match has always read it: a `-` negates
+/// modulo 2^64 and an overflow reads as `u64::MAX` (negated when `-`);
+/// a vertical tab does not count as leading white space.
+fn strtoul_mark(s: &str) -> Option<(u64, &str)> {
+    if s.trim_start_matches(|c: char| c.is_ascii_whitespace())
+        .starts_with('\x0b')
+    {
         return None;
     }
-    let mut v: u64 = 0;
-    for c in t[start..start + digits].chars() {
-        let d = u64::from(c.to_digit(radix).unwrap_or(0));
-        v = v
-            .checked_mul(u64::from(radix))
-            .and_then(|v| v.checked_add(d))
-            .unwrap_or(u64::MAX);
-    }
-    if neg {
-        v = v.wrapping_neg();
-    }
-    Some((v, &t[start + digits..]))
-}
-
-/// libxtables' `XTTYPE_MARKMASK32` parser for option `--OPT` of `ext`.
-pub(crate) fn parse_markmask(ext: &str, opt: &str, s: &str) -> XtResult<(u32, u32)> {
-    let bad = || {
-        XtError::param(format!(
-            "{ext}: bad integer value for option \"--{opt}\", or out of range.\n"
-        ))
-    };
-    let u32v = |v: u64| u32::try_from(v).ok();
-    let (v, rest) = strtoul_prefix(s).ok_or_else(bad)?;
-    let v = u32v(v).ok_or_else(bad)?;
-    let (m, rest) = match rest.strip_prefix('/') {
-        Some(r) => {
-            let (m, rest) = strtoul_prefix(r).ok_or_else(bad)?;
-            (u32v(m).ok_or_else(bad)?, rest)
-        }
-        None => (u32::MAX, rest),
-    };
-    if !rest.is_empty() {
-        return Err(XtError::param(format!(
-            "{ext}: trailing garbage after value for option \"--{opt}\".\n"
-        )));
-    }
-    Ok((v, m))
+    let r = strtoumax(s, 0)?;
+    let v = r.val.unwrap_or(u64::MAX);
+    Some((if r.neg { v.wrapping_neg() } else { v }, r.rest))
 }
 
 impl Extension for Mark {
@@ -112,7 +61,7 @@ impl Extension for Mark {
         invert: bool,
         st: &mut State,
     ) -> XtResult<()> {
-        let (v, m) = parse_markmask("mark", "mark", arg.unwrap_or(""))?;
+        let (v, m) = parse_markmask_with("mark", "mark", arg.unwrap_or(""), strtoul_mark)?;
         wr_u32(&mut st.blob, MARK, v);
         wr_u32(&mut st.blob, MASK, m);
         if invert {

@@ -6,8 +6,8 @@
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
-use crate::tables::ext::matches::frag::strtoul;
 use crate::tables::ext::util::{rd_u8, wr_u8};
+use crate::tables::ext::xtables::strtoul_wrapping;
 use crate::tables::ext::{Ctx, Ext, Extension, Families, Kind, Opt, PrintCtx, State};
 
 /// `IP6T_MH_INV_TYPE`
@@ -48,7 +48,7 @@ fn name_to_type(s: &str) -> XtResult<u8> {
     if let Some(t) = found {
         return Ok(t);
     }
-    match strtoul(s) {
+    match strtoul_wrapping(s) {
         Some((Some(v), "")) if v <= 255 => Ok(v as u8),
         _ => Err(XtError::param(format!("Invalid MH type `{s}'"))),
     }

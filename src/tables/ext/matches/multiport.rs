@@ -10,6 +10,7 @@ use crate::tables::expr::Family;
 use crate::tables::ext::util::{
     parse_port, port_text, proto_service_name, rd_u16, rd_u8, service_name, wr_u16, wr_u8,
 };
+use crate::tables::ext::xtables::{err_excl, err_once};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 const SIZE: usize = 48;
@@ -162,10 +163,7 @@ impl Extension for Multiport {
             _ => (2, EITHER),
         };
         if st.flags & (1 << id) != 0 {
-            return Err(XtError::param(format!(
-                "multiport: option \"--{}\" can only be used once.\n",
-                CANON[id]
-            )));
+            return Err(err_once("multiport", CANON[id]));
         }
         st.flags |= 1 << id;
         let proto = proto_name(ctx)?;
@@ -181,10 +179,7 @@ impl Extension for Multiport {
         // against the others in id order.
         if let Some(a) = (0..3).find(|i| st.flags & (1 << i) != 0) {
             if let Some(b) = (0..3).find(|&i| i != a && st.flags & (1 << i) != 0) {
-                return Err(XtError::param(format!(
-                    "multiport: option \"--{}\" cannot be used together with \"--{}\".\n",
-                    CANON[a], CANON[b]
-                )));
+                return Err(err_excl("multiport", CANON[a], CANON[b]));
             }
         }
         if st.flags & 7 == 0 {

@@ -6,10 +6,10 @@
 //! `_INVERT` 8), `u32 loglevel`, `u32 ttl`. The kernel accepts it only in
 //! rules with `-p tcp`.
 
-use super::hashlimit::{err_mandatory, err_range, strtoul_full};
 use crate::tables::error::XtResult;
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{rd_str, rd_u32, wr, wr_u32, wr_u8};
+use crate::tables::ext::xtables::{err_mandatory, err_range, strtoul_full};
 use crate::tables::ext::{Ctx, Ext, Extension, Families, Kind, Opt, PrintCtx, State};
 
 const GENRE: usize = 0;

@@ -10,8 +10,8 @@
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
-use crate::tables::ext::matches::conntrack::strtoul_prefix;
 use crate::tables::ext::util::{rd_u32, rd_u8, wr_u32, wr_u8};
+use crate::tables::ext::xtables::{err_bad_value, strtoul_prefix};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 const SIZE: usize = 24;
@@ -71,7 +71,7 @@ fn parse_range(group: bool, opt: &str, s: &str) -> XtResult<(u32, u32)> {
     if let Some(id) = id_by_name(group, s) {
         return Ok((id, id));
     }
-    let bad = || XtError::param(format!("owner: Bad value for \"--{opt}\" option: \"{s}\""));
+    let bad = || err_bad_value("owner", opt, s);
     let max = u32::MAX as u64 - 1;
     let (from, rest) = strtoul_prefix(s)
         .filter(|(v, _)| *v <= max)

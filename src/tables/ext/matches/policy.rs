@@ -9,13 +9,14 @@
 //! proto 4, mode 8, spi 16, reqid 32), then `u16 flags` at 304 (in 1, out
 //! 2, none 4, strict 8) and `u16 len` at 306.
 
-use super::hashlimit::{err_range, options_fcheck, strtoul_full, xflags, XtEntry};
-use super::ipvs::{mask_suffix, parse_hostmask, parse_protocol, protocol_name};
+use super::ipvs::{mask_suffix, parse_hostmask, parse_protocol};
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{
     rd_ipv4, rd_ipv6, rd_u16, rd_u32, rd_u8, wr, wr_u16, wr_u32, wr_u8,
 };
+use crate::tables::ext::xtables::protocol_name;
+use crate::tables::ext::xtables::{err_range, options_fcheck, strtoul_full, xflags, XtEntry};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 const ELEM: usize = 76;

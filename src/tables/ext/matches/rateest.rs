@@ -12,6 +12,7 @@
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{rd_str, rd_u16, rd_u32, wr, wr_u16, wr_u32};
+use crate::tables::ext::xtables::strtoul_full;
 use crate::tables::ext::{Arg, Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 const NAME1: usize = 0;
@@ -265,10 +266,9 @@ impl Extension for Rateest {
                 once(st, 1 << bit, &format!("can't specify --{full} twice"))?;
                 wr_u16(&mut st.blob, FLAGS, flags | F_PPS);
                 if let Some(a) = arg {
-                    let v =
-                        super::hashlimit::strtoul_full(a, 0, u32::MAX.into()).ok_or_else(|| {
-                            XtError::param(format!("rateest: could not parse pps `{a}'"))
-                        })?;
+                    let v = strtoul_full(a, 0, u32::MAX.into()).ok_or_else(|| {
+                        XtError::param(format!("rateest: could not parse pps `{a}'"))
+                    })?;
                     wr_u32(&mut st.blob, off, v as u32);
                 }
             }

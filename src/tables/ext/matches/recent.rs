@@ -7,10 +7,12 @@
 
 use std::net::IpAddr;
 
-use super::hashlimit::{err_range, options_fcheck, strtoul_full, xflags, XtEntry};
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{rd_ipv4, rd_ipv6, rd_str, rd_u32, rd_u8, wr, wr_u32, wr_u8};
+use crate::tables::ext::xtables::{
+    err_range, gai_host, options_fcheck, strtoul_full, xflags, XtEntry,
+};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 const SECONDS: usize = 0;
@@ -68,55 +70,6 @@ static TABLE: &[XtEntry] = &[
     XtEntry::new("rdest", 10),
     XtEntry::new("mask", 11),
 ];
-
-/// `XTTYPE_HOST`: a numeric address or a host name resolved with
-/// `getaddrinfo` in the rule's family (see [`gai_host`]).
-pub(crate) fn parse_host(family: Family, arg: &str) -> XtResult<IpAddr> {
-    gai_host(family, arg)
-}
-
-/// libxtables' host lookup (`XTTYPE_HOST`, `XTTYPE_HOSTMASK`):
-/// `getaddrinfo(name, NULL, {ai_family = AF_INET|AF_INET6, ai_socktype =
-/// SOCK_RAW})`, numeric forms included. A failure is `getaddrinfo:
-/// <gai_strerror text>` (for example "Address family for hostname not
-/// supported" for an IPv4 address given to ip6tables); several different
-/// addresses are `NAME resolves to more than one address`.
-pub(crate) fn gai_host(family: Family, name: &str) -> XtResult<IpAddr> {
-    let hints = dns_lookup::AddrInfoHints {
-        flags: 0,
-        address: match family {
-            Family::V4 => libc::AF_INET,
-            Family::V6 => libc::AF_INET6,
-        },
-        socktype: libc::SOCK_RAW,
-        protocol: 0,
-    };
-    let fail = |m: &str| XtError::param(format!("getaddrinfo: {m}\n"));
-    let iter = dns_lookup::getaddrinfo(Some(name), None, Some(hints)).map_err(|e| {
-        let s = std::io::Error::from(e).to_string();
-        match s.strip_prefix("failed to lookup address information: ") {
-            Some(m) => fail(m),
-            None => fail("System error"),
-        }
-    })?;
-    let mut found: Option<IpAddr> = None;
-    for ai in iter.flatten() {
-        let ip = ai.sockaddr.ip();
-        if ip.is_ipv4() != (family == Family::V4) {
-            continue;
-        }
-        match found {
-            None => found = Some(ip),
-            Some(f) if f != ip => {
-                return Err(XtError::param(format!(
-                    "{name} resolves to more than one address\n"
-                )))
-            }
-            Some(_) => {}
-        }
-    }
-    found.ok_or_else(|| fail("Name or service not known"))
-}
 
 fn mask_text(family: Family, blob: &[u8]) -> String {
     match family {
@@ -194,7 +147,7 @@ impl Extension for Recent {
             "rdest" => wr_u8(&mut st.blob, SIDE, 1),
             "mask" => {
                 let mut m = [0u8; 16];
-                match parse_host(ctx.family, a)? {
+                match gai_host(ctx.family, a)? {
                     IpAddr::V4(v4) => m[..4].copy_from_slice(&v4.octets()),
                     IpAddr::V6(v6) => m.copy_from_slice(&v6.octets()),
                 }

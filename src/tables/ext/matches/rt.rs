@@ -9,8 +9,8 @@ use std::net::Ipv6Addr;
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
-use crate::tables::ext::matches::frag::{xt_range, xt_uint};
 use crate::tables::ext::util::{rd_ipv6, rd_u32, rd_u8, wr, wr_u32, wr_u8};
+use crate::tables::ext::xtables::{xt_range_wrapping, xt_uint_wrapping};
 use crate::tables::ext::{Ctx, Ext, Extension, Families, Kind, Opt, PrintCtx, State};
 
 /// `IP6T_RT_TYP`
@@ -134,7 +134,7 @@ impl Extension for Rt {
         let mut inv = rd_u8(&st.blob, OFF_INV);
         match opt {
             "rt-type" => {
-                let v = xt_uint("rt", opt, a, 0, u32::MAX as u64)?;
+                let v = xt_uint_wrapping("rt", opt, a, 0, u32::MAX as u64)?;
                 wr_u32(&mut st.blob, OFF_TYPE, v as u32);
                 flags |= TYP;
                 if invert {
@@ -142,7 +142,7 @@ impl Extension for Rt {
                 }
             }
             "rt-segsleft" => {
-                let (from, to, _) = xt_range("rt", opt, a, u32::MAX as u64)?;
+                let (from, to) = xt_range_wrapping("rt", opt, a, u32::MAX as u64)?;
                 wr_u32(&mut st.blob, OFF_SGS, from as u32);
                 wr_u32(&mut st.blob, OFF_SGS + 4, to as u32);
                 flags |= SGS;
@@ -151,7 +151,7 @@ impl Extension for Rt {
                 }
             }
             "rt-len" => {
-                let v = xt_uint("rt", opt, a, 0, u32::MAX as u64)?;
+                let v = xt_uint_wrapping("rt", opt, a, 0, u32::MAX as u64)?;
                 wr_u32(&mut st.blob, OFF_LEN, v as u32);
                 flags |= LEN;
                 if invert {

@@ -9,8 +9,9 @@
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
-use crate::tables::ext::matches::tcp::{parse_port_range, print_ports};
-use crate::tables::ext::util::{rd_u16, rd_u32, rd_u8, wr_u16, wr_u32, wr_u8};
+use crate::tables::ext::matches::tcp::parse_port_range;
+use crate::tables::ext::util::{rd_u32, rd_u8, wr_u16, wr_u32, wr_u8};
+use crate::tables::ext::xtables::{print_ports, rd_ports, save_port_range};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 const SIZE: usize = 296;
@@ -227,21 +228,6 @@ fn chunk_text(b: &[u8], numeric: bool, out: &mut String) {
     }
 }
 
-fn ports(b: &[u8], off: usize) -> [u16; 2] {
-    [rd_u16(b, off), rd_u16(b, off + 2)]
-}
-
-fn save_ports(opt: &str, p: [u16; 2], inv: bool, out: &mut String) {
-    if inv {
-        out.push_str(" !");
-    }
-    if p[0] != p[1] {
-        out.push_str(&format!(" --{opt} {}:{}", p[0], p[1]));
-    } else {
-        out.push_str(&format!(" --{opt} {}", p[0]));
-    }
-}
-
 impl Extension for Sctp {
     fn kind(&self) -> Kind {
         Kind::Match
@@ -308,7 +294,7 @@ impl Extension for Sctp {
         if fl & SRC_PORTS != 0 {
             print_ports(
                 "spt",
-                ports(blob, SPTS),
+                rd_ports(blob, SPTS),
                 inv & SRC_PORTS != 0,
                 "sctp",
                 ctx.numeric,
@@ -318,7 +304,7 @@ impl Extension for Sctp {
         if fl & DEST_PORTS != 0 {
             print_ports(
                 "dpt",
-                ports(blob, DPTS),
+                rd_ports(blob, DPTS),
                 inv & DEST_PORTS != 0,
                 "sctp",
                 ctx.numeric,
@@ -335,10 +321,10 @@ impl Extension for Sctp {
     fn save(&self, _ctx: &PrintCtx, blob: &[u8], out: &mut String) {
         let (fl, inv) = (rd_u32(blob, FLAGS), rd_u32(blob, INVFLAGS));
         if fl & SRC_PORTS != 0 {
-            save_ports("sport", ports(blob, SPTS), inv & SRC_PORTS != 0, out);
+            save_port_range("sport", rd_ports(blob, SPTS), inv & SRC_PORTS != 0, out);
         }
         if fl & DEST_PORTS != 0 {
-            save_ports("dport", ports(blob, DPTS), inv & DEST_PORTS != 0, out);
+            save_port_range("dport", rd_ports(blob, DPTS), inv & DEST_PORTS != 0, out);
         }
         if fl & CHUNK_TYPES != 0 {
             if inv & CHUNK_TYPES != 0 {

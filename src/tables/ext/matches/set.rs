@@ -18,10 +18,10 @@
 
 use std::sync::OnceLock;
 
-use super::hashlimit::strtoul_full;
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{rd_u16, rd_u32, rd_u64, rd_u8, wr_u16, wr_u32, wr_u64, wr_u8};
+use crate::tables::ext::xtables::strtoul_full;
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 const INDEX: usize = 0;

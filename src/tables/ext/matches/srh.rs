@@ -17,9 +17,9 @@ use std::net::Ipv6Addr;
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
-use crate::tables::ext::matches::frag::{strtoul, xt_uint};
 use crate::tables::ext::matches::rt::ip6_text;
 use crate::tables::ext::util::{rd_ipv6, rd_u16, rd_u8, wr, wr_u16, wr_u8};
+use crate::tables::ext::xtables::{strtoul_wrapping, xt_uint_wrapping};
 use crate::tables::ext::{Ctx, Ext, Extension, Families, Kind, Opt, PrintCtx, State};
 
 const OFF_TAG: usize = 4;
@@ -157,9 +157,9 @@ static OPTS: &[Opt] = &[
 ];
 
 /// `getaddrinfo(name, AF_INET6)` as libxtables does it (see
-/// [`crate::tables::ext::matches::recent::gai_host`]).
+/// [`crate::tables::ext::xtables::gai_host`]).
 fn resolve6(name: &str) -> XtResult<Ipv6Addr> {
-    match crate::tables::ext::matches::recent::gai_host(Family::V6, name)? {
+    match crate::tables::ext::xtables::gai_host(Family::V6, name)? {
         std::net::IpAddr::V6(a) => Ok(a),
         std::net::IpAddr::V4(a) => Ok(a.to_ipv6_mapped()),
     }
@@ -197,7 +197,7 @@ fn parse_hostmask(opt: &str, s: &str) -> XtResult<(Ipv6Addr, [u8; 16])> {
     let addr = resolve6(host)?;
     let len = match mask {
         None => 128,
-        Some(m) => match strtoul(m) {
+        Some(m) => match strtoul_wrapping(m) {
             Some((Some(v), "")) if v <= 128 => v as u32,
             _ => match m.parse::<Ipv6Addr>() {
                 Ok(a) => (mask_to_cidr(a) as u8) as u32,
@@ -252,11 +252,11 @@ impl Extension for Srh {
         };
         match item.field {
             Field::Byte(off) => {
-                let v = xt_uint("srh", opt, a, 0, 255)?;
+                let v = xt_uint_wrapping("srh", opt, a, 0, 255)?;
                 wr_u8(&mut st.blob, off, v as u8);
             }
             Field::Tag => {
-                let v = xt_uint("srh", opt, a, 0, 65535)?;
+                let v = xt_uint_wrapping("srh", opt, a, 0, 65535)?;
                 wr_u16(&mut st.blob, OFF_TAG, v as u16);
             }
             Field::Sid(off) => {

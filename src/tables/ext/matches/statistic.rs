@@ -11,6 +11,7 @@
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{parse_uint, rd_u16, rd_u32, wr_u16, wr_u32};
+use crate::tables::ext::xtables::{err_also, err_excl};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 const SIZE: usize = 24;
@@ -183,14 +184,10 @@ impl Extension for Statistic {
         }
         if prob && (every || packet) {
             let other = if every { "every" } else { "packet" };
-            return Err(XtError::param(format!(
-                "statistic: option \"--probability\" cannot be used together with \"--{other}\".\n"
-            )));
+            return Err(err_excl("statistic", "probability", other));
         }
         if every && !packet {
-            return Err(XtError::param(
-                "statistic: option \"--every\" also requires \"--packet\".\n",
-            ));
+            return Err(err_also("statistic", "every", "packet"));
         }
         Ok(())
     }

@@ -7,10 +7,10 @@
 //! the kernel's textsearch `config` pointer at 152, which `-C`/`-D` do not
 //! compare.
 
-use super::hashlimit::{err_range, options_fcheck, strtoul_full, xflags, XtEntry};
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{rd_str, rd_u16, rd_u8, wr, wr_str, wr_u16, wr_u8};
+use crate::tables::ext::xtables::{err_range, options_fcheck, strtoul_full, xflags, XtEntry};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 const FROM: usize = 0;

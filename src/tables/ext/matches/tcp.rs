@@ -9,7 +9,8 @@
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::{base, cmp, range, Expr, Family, REG_1};
-use crate::tables::ext::util::{parse_port, parse_uint, port_text, rd_u16, rd_u8, wr_u16, wr_u8};
+use crate::tables::ext::util::{parse_port, parse_uint, rd_u8, wr_u8};
+use crate::tables::ext::xtables::{print_ports, rd_ports, save_ports, wr_ports};
 use crate::tables::ext::{Ctx, Ext, Extension, Field, Kind, Load, Opt, PrintCtx, State};
 
 /// `sizeof(struct xt_tcp)` aligned.
@@ -93,49 +94,6 @@ pub(crate) fn parse_port_range(s: &str, proto: &str) -> XtResult<[u16; 2]> {
             }
             Ok([lo, hi])
         }
-    }
-}
-
-/// ` spt:22`, ` dpts:!1:1023` (libxt_tcp/udp `print_ports`).
-pub(crate) fn print_ports(
-    name: &str,
-    p: [u16; 2],
-    invert: bool,
-    proto: &str,
-    numeric: bool,
-    out: &mut String,
-) {
-    if p[0] == 0 && p[1] == 0xffff && !invert {
-        return;
-    }
-    let inv = if invert { "!" } else { "" };
-    out.push(' ');
-    out.push_str(name);
-    if p[0] == p[1] {
-        out.push(':');
-        out.push_str(inv);
-        out.push_str(&port_text(p[0], Some(proto), numeric));
-    } else {
-        out.push_str("s:");
-        out.push_str(inv);
-        out.push_str(&port_text(p[0], Some(proto), numeric));
-        out.push(':');
-        out.push_str(&port_text(p[1], Some(proto), numeric));
-    }
-}
-
-/// ` --sport 22`, ` ! --dport 1:1023` (save form; nothing for `0:65535`).
-pub(crate) fn save_ports(opt: &str, p: [u16; 2], invert: bool, out: &mut String) {
-    if p[0] == 0 && p[1] == 0xffff {
-        return;
-    }
-    if invert {
-        out.push_str(" !");
-    }
-    if p[0] == p[1] {
-        out.push_str(&format!(" --{opt} {}", p[0]));
-    } else {
-        out.push_str(&format!(" --{opt} {}:{}", p[0], p[1]));
     }
 }
 
@@ -350,15 +308,6 @@ fn flag_text(mut flags: u8, out: &mut String) {
     }
 }
 
-fn ports(blob: &[u8], off: usize) -> [u16; 2] {
-    [rd_u16(blob, off), rd_u16(blob, off + 2)]
-}
-
-fn set_ports(blob: &mut [u8], off: usize, p: [u16; 2]) {
-    wr_u16(blob, off, p[0]);
-    wr_u16(blob, off + 2, p[1]);
-}
-
 fn once(st: &mut State, bit: u32, msg: &str) -> XtResult<()> {
     if st.flags & bit != 0 {
         return Err(XtError::param(msg));
@@ -391,8 +340,8 @@ impl Extension for Tcp {
         OPTS
     }
     fn init(&self, _ctx: &Ctx<'_>, st: &mut State) {
-        set_ports(&mut st.blob, SPTS, [0, 0xffff]);
-        set_ports(&mut st.blob, DPTS, [0, 0xffff]);
+        wr_ports(&mut st.blob, SPTS, [0, 0xffff]);
+        wr_ports(&mut st.blob, DPTS, [0, 0xffff]);
     }
     /// `--tcp-flags MASK COMP` takes two words: the core passes them joined
     /// by a NUL byte (`"MASK\0COMP"`); a lone `MASK` means the second word
@@ -410,13 +359,13 @@ impl Extension for Tcp {
             "source-port" | "sport" => {
                 once(st, F_SRC, "Only one `--source-port' allowed")?;
                 let p = parse_port_range(a, "tcp")?;
-                set_ports(&mut st.blob, SPTS, p);
+                wr_ports(&mut st.blob, SPTS, p);
                 or_inv(st, invert, INV_SRCPT);
             }
             "destination-port" | "dport" => {
                 once(st, F_DST, "Only one `--destination-port' allowed")?;
                 let p = parse_port_range(a, "tcp")?;
-                set_ports(&mut st.blob, DPTS, p);
+                wr_ports(&mut st.blob, DPTS, p);
                 or_inv(st, invert, INV_DSTPT);
             }
             "syn" | "tcp-flags" => {
@@ -462,7 +411,7 @@ impl Extension for Tcp {
         out.push_str(" tcp");
         print_ports(
             "spt",
-            ports(blob, SPTS),
+            rd_ports(blob, SPTS),
             inv & INV_SRCPT != 0,
             "tcp",
             ctx.numeric,
@@ -470,7 +419,7 @@ impl Extension for Tcp {
         );
         print_ports(
             "dpt",
-            ports(blob, DPTS),
+            rd_ports(blob, DPTS),
             inv & INV_DSTPT != 0,
             "tcp",
             ctx.numeric,
@@ -504,8 +453,8 @@ impl Extension for Tcp {
     }
     fn save(&self, _ctx: &PrintCtx, blob: &[u8], out: &mut String) {
         let inv = rd_u8(blob, INVFLAGS);
-        save_ports("sport", ports(blob, SPTS), inv & INV_SRCPT != 0, out);
-        save_ports("dport", ports(blob, DPTS), inv & INV_DSTPT != 0, out);
+        save_ports("sport", rd_ports(blob, SPTS), inv & INV_SRCPT != 0, out);
+        save_ports("dport", rd_ports(blob, DPTS), inv & INV_DSTPT != 0, out);
         let option = rd_u8(blob, OPTION);
         if option != 0 || inv & INV_OPTION != 0 {
             if inv & INV_OPTION != 0 {
@@ -526,7 +475,7 @@ impl Extension for Tcp {
     }
     fn native(&self, _ctx: &Ctx<'_>, blob: &[u8]) -> Option<Vec<Expr>> {
         let inv = rd_u8(blob, INVFLAGS);
-        let (spts, dpts) = (ports(blob, SPTS), ports(blob, DPTS));
+        let (spts, dpts) = (rd_ports(blob, SPTS), rd_ports(blob, DPTS));
         let (option, m, c) = (
             rd_u8(blob, OPTION),
             rd_u8(blob, FLG_MASK),
@@ -569,8 +518,8 @@ impl Extension for Tcp {
     fn decode_native(&self, _family: Family, fields: &[Field]) -> Option<Vec<u8>> {
         let th = decode_th(fields, true)?;
         let mut b = vec![0u8; SIZE];
-        set_ports(&mut b, SPTS, th.spts);
-        set_ports(&mut b, DPTS, th.dpts);
+        wr_ports(&mut b, SPTS, th.spts);
+        wr_ports(&mut b, DPTS, th.dpts);
         if let Some((m, c)) = th.flags {
             wr_u8(&mut b, FLG_MASK, m);
             wr_u8(&mut b, FLG_CMP, c);

@@ -5,10 +5,10 @@
 //! mss_min`, `u16 mss_max`, `u8 invert`. The kernel accepts it only in rules
 //! with `-p tcp` (iptables itself does not check).
 
-use super::hashlimit::{err_mandatory, parse_mint};
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{rd_u16, rd_u8, wr_u16, wr_u8};
+use crate::tables::ext::xtables::{err_mandatory, parse_mint};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 const MIN: usize = 0;

@@ -7,10 +7,10 @@
 //! day N), `u8 weekdays_match` (bit 1 = Monday .. bit 7 = Sunday), `u8
 //! flags` (`XT_TIME_LOCAL_TZ` 1, `XT_TIME_CONTIGUOUS` 2).
 
-use super::hashlimit::{options_fcheck, xflags, XtEntry};
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{rd_u32, rd_u8, wr_u32, wr_u8};
+use crate::tables::ext::xtables::{options_fcheck, strtoul_prefix, strtoumax, xflags, XtEntry};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 const DATE_START: usize = 0;
@@ -66,18 +66,11 @@ static TABLE: &[XtEntry] = &[
 /// `strtoul(s, &end, 10)`: no digits gives (0, s); a minus sign gives a
 /// huge value, as C's wrap-around does.
 fn strtoul10(s: &str) -> (u64, &str) {
-    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
-    let (neg, t) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    let n = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    if n == 0 {
-        return (0, s);
+    match strtoumax(s, 10) {
+        None => (0, s),
+        Some(r) if r.neg => (u64::MAX, r.rest),
+        Some(r) => (r.val.unwrap_or(u64::MAX), r.rest),
     }
-    let v = t[..n].parse::<u64>().unwrap_or(u64::MAX);
-    (if neg { u64::MAX } else { v }, &t[n..])
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (month 1..=12).
@@ -196,7 +189,7 @@ fn segments(arg: &str, keep: usize) -> Vec<String> {
 fn parse_monthdays(arg: &str) -> XtResult<u32> {
     let mut ret = 0u32;
     for day in segments(arg, 2) {
-        let (i, e) = match super::hashlimit::strtoul_prefix(&day, 0) {
+        let (i, e) = match strtoul_prefix(&day) {
             Some(x) => x,
             None if day.trim_start().starts_with('-') => (u64::MAX, ""),
             None => (0, day.as_str()),
@@ -214,7 +207,7 @@ fn parse_monthdays(arg: &str) -> XtResult<u32> {
 fn parse_weekdays(arg: &str) -> XtResult<u8> {
     let mut ret = 0u32;
     for day in segments(arg, 3) {
-        let (i, e) = super::hashlimit::strtoul_prefix(&day, 0).unwrap_or((0, day.as_str()));
+        let (i, e) = strtoul_prefix(&day).unwrap_or((0, day.as_str()));
         if e.is_empty() {
             if i == 0 {
                 return Err(XtError::param("No, the week does NOT begin with Sunday."));

@@ -4,10 +4,11 @@
 //! Kernel struct `xt_tos_match_info` (revision 1, 8 bytes): `u8 tos_mask`,
 //! `u8 tos_value`, `u8 invert`.
 
-use super::hashlimit::{err_mandatory, strtoul_prefix};
-use crate::tables::error::{XtError, XtResult};
+use crate::tables::error::XtResult;
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{rd_u8, wr_u8};
+use crate::tables::ext::xtables::err_mandatory;
+use crate::tables::ext::xtables::{parse_tosmask, tos_symbol};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 const MASK: usize = 0;
@@ -22,50 +23,6 @@ pub struct Tos;
 pub(crate) static EXTS: &[Ext] = &[&Tos];
 
 static OPTS: &[Opt] = &[Opt::req_inv("tos")];
-
-/// The symbolic TOS names (libxtables' `tos_symbol_names`).
-pub(crate) const TOS_NAMES: &[(u8, &str)] = &[
-    (0x10, "Minimize-Delay"),
-    (0x08, "Maximize-Throughput"),
-    (0x04, "Maximize-Reliability"),
-    (0x02, "Minimize-Cost"),
-    (0x00, "Normal-Service"),
-];
-
-/// `XTTYPE_TOSMASK`: `VALUE[/MASK]` (numbers up to 255; the mask defaults
-/// to 0xff) or a symbolic name, which takes `sym_mask`. Returns (value,
-/// mask).
-pub(crate) fn parse_tosmask(arg: &str, sym_mask: u8) -> XtResult<(u8, u8)> {
-    let illegal = || XtError::param(format!("Illegal value: \"{arg}\""));
-    if let Some((v, end)) = strtoul_prefix(arg, 0).filter(|(v, _)| *v <= 255) {
-        let mut mask = 0xff;
-        let mut end = end;
-        if let Some(m) = end.strip_prefix('/') {
-            let (mv, e) = strtoul_prefix(m, 0)
-                .filter(|(mv, _)| *mv <= 255)
-                .ok_or_else(illegal)?;
-            mask = mv as u8;
-            end = e;
-        }
-        if !end.is_empty() {
-            return Err(illegal());
-        }
-        return Ok((v as u8, mask));
-    }
-    TOS_NAMES
-        .iter()
-        .find(|(_, n)| n.eq_ignore_ascii_case(arg))
-        .map(|(v, _)| (*v, sym_mask))
-        .ok_or_else(|| XtError::param(format!("Symbolic name \"{arg}\" is unknown")))
-}
-
-/// The symbolic name `-L` prints for (value, mask), when the mask is 0x3f.
-pub(crate) fn tos_symbol(value: u8, mask: u8) -> Option<&'static str> {
-    if mask != 0x3f {
-        return None;
-    }
-    TOS_NAMES.iter().find(|(v, _)| *v == value).map(|(_, n)| *n)
-}
 
 impl Extension for Tos {
     fn kind(&self) -> Kind {

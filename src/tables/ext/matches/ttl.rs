@@ -7,10 +7,12 @@
 //! byte) back as this match. The IPv6 `hl` match has the same layout and
 //! shares this code ([`HopMatch`]).
 
-use super::hashlimit::{alias_once, err_range, options_fcheck, strtoul_full, xflags, XtEntry};
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::{base, cmp, Family};
 use crate::tables::ext::util::{rd_u8, wr_u8};
+use crate::tables::ext::xtables::{
+    alias_once, entry_name, err_range, options_fcheck, strtoul_full, xflags, XtEntry,
+};
 use crate::tables::ext::{Ctx, Ext, Extension, Families, Field, Kind, Load, Opt, PrintCtx, State};
 
 const MODE: usize = 0;
@@ -123,7 +125,7 @@ impl Extension for HopMatch {
                 .table
                 .iter()
                 .find(|e| e.name == opt)
-                .map(|e| super::hashlimit::entry_name(self.table, e.id))
+                .map(|e| entry_name(self.table, e.id))
                 .unwrap_or(opt);
             err_range(self.name, shown, 0, 255)
         })?;

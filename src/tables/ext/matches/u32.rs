@@ -6,10 +6,11 @@
 //! u32 min, max; } value[11]` at 88, `u8 nnums` at 176, `u8 nvalues` at
 //! 177), then `u8 ntests` at 1980 and `u8 invert` at 1981.
 
-use super::hashlimit::{err_mandatory, strtoul_prefix};
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{rd_u32, rd_u8, wr_u32, wr_u8};
+use crate::tables::ext::xtables::err_mandatory;
+use crate::tables::ext::xtables::strtoul_prefix;
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 const TEST_SIZE: usize = 180;
@@ -44,7 +45,7 @@ fn err(at: usize, what: &str) -> XtError {
 fn number(s: &str, pos: &mut usize) -> XtResult<u32> {
     let at = *pos;
     let rest = s.get(at..).unwrap_or("");
-    match strtoul_prefix(rest, 0) {
+    match strtoul_prefix(rest) {
         Some((v, end)) if v <= u64::from(u32::MAX) => {
             *pos = s.len() - end.len();
             Ok(v as u32)

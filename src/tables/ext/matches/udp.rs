@@ -11,10 +11,9 @@
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::{Expr, Family};
-use crate::tables::ext::matches::tcp::{
-    decode_th, port_exprs, print_ports, save_ports, INV_DSTPT, INV_SRCPT,
-};
-use crate::tables::ext::util::{rd_u16, rd_u8, service_port, wr_u16, wr_u8};
+use crate::tables::ext::matches::tcp::{decode_th, port_exprs, INV_DSTPT, INV_SRCPT};
+use crate::tables::ext::util::{rd_u8, service_port, wr_u8};
+use crate::tables::ext::xtables::{err_once, print_ports, rd_ports, save_ports, wr_ports};
 use crate::tables::ext::{Ctx, Ext, Extension, Field, Kind, Opt, PrintCtx, State};
 
 /// `sizeof(struct xt_udp)` aligned.
@@ -93,15 +92,6 @@ pub(crate) fn parse_portrc(ext: &str, name: &str, arg: &str) -> XtResult<[u16; 2
     Ok(r)
 }
 
-fn ports(blob: &[u8], off: usize) -> [u16; 2] {
-    [rd_u16(blob, off), rd_u16(blob, off + 2)]
-}
-
-fn set_ports(blob: &mut [u8], off: usize, p: [u16; 2]) {
-    wr_u16(blob, off, p[0]);
-    wr_u16(blob, off + 2, p[1]);
-}
-
 impl Extension for Udp {
     fn kind(&self) -> Kind {
         Kind::Match
@@ -119,8 +109,8 @@ impl Extension for Udp {
         OPTS
     }
     fn init(&self, _ctx: &Ctx<'_>, st: &mut State) {
-        set_ports(&mut st.blob, SPTS, [0, 0xffff]);
-        set_ports(&mut st.blob, DPTS, [0, 0xffff]);
+        wr_ports(&mut st.blob, SPTS, [0, 0xffff]);
+        wr_ports(&mut st.blob, DPTS, [0, 0xffff]);
     }
     fn parse(
         &self,
@@ -136,13 +126,11 @@ impl Extension for Udp {
             _ => ("destination-port", 2, DPTS, INV_DSTPT),
         };
         if st.flags & bit != 0 {
-            return Err(XtError::param(format!(
-                "udp: option \"--{canon}\" can only be used once.\n"
-            )));
+            return Err(err_once("udp", canon));
         }
         let p = parse_portrc("udp", canon, arg.unwrap_or(""))?;
         st.flags |= bit;
-        set_ports(&mut st.blob, off, p);
+        wr_ports(&mut st.blob, off, p);
         if invert {
             let v = rd_u8(&st.blob, INVFLAGS) | inv;
             wr_u8(&mut st.blob, INVFLAGS, v);
@@ -163,7 +151,7 @@ impl Extension for Udp {
         out.push_str(" udp");
         print_ports(
             "spt",
-            ports(blob, SPTS),
+            rd_ports(blob, SPTS),
             inv & INV_SRCPT != 0,
             "udp",
             ctx.numeric,
@@ -171,7 +159,7 @@ impl Extension for Udp {
         );
         print_ports(
             "dpt",
-            ports(blob, DPTS),
+            rd_ports(blob, DPTS),
             inv & INV_DSTPT != 0,
             "udp",
             ctx.numeric,
@@ -183,12 +171,12 @@ impl Extension for Udp {
     }
     fn save(&self, _ctx: &PrintCtx, blob: &[u8], out: &mut String) {
         let inv = rd_u8(blob, INVFLAGS);
-        save_ports("sport", ports(blob, SPTS), inv & INV_SRCPT != 0, out);
-        save_ports("dport", ports(blob, DPTS), inv & INV_DSTPT != 0, out);
+        save_ports("sport", rd_ports(blob, SPTS), inv & INV_SRCPT != 0, out);
+        save_ports("dport", rd_ports(blob, DPTS), inv & INV_DSTPT != 0, out);
     }
     fn native(&self, _ctx: &Ctx<'_>, blob: &[u8]) -> Option<Vec<Expr>> {
         let inv = rd_u8(blob, INVFLAGS);
-        let (spts, dpts) = (ports(blob, SPTS), ports(blob, DPTS));
+        let (spts, dpts) = (rd_ports(blob, SPTS), rd_ports(blob, DPTS));
         if inv > INV_MASK || (spts == [0, 0xffff] && dpts == [0, 0xffff] && inv == 0) {
             return None;
         }
@@ -202,8 +190,8 @@ impl Extension for Udp {
     fn decode_native(&self, _family: Family, fields: &[Field]) -> Option<Vec<u8>> {
         let th = decode_th(fields, false)?;
         let mut b = vec![0u8; SIZE];
-        set_ports(&mut b, SPTS, th.spts);
-        set_ports(&mut b, DPTS, th.dpts);
+        wr_ports(&mut b, SPTS, th.spts);
+        wr_ports(&mut b, DPTS, th.dpts);
         wr_u8(&mut b, INVFLAGS, th.invflags);
         Some(b)
     }

@@ -6,29 +6,17 @@
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{rd_u32, wr_u32};
+use crate::tables::ext::xtables::strtoumax;
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 /// Reads one `%x` conversion: optional blanks, sign, `0x`, hex digits.
 /// Returns the value (as C's `unsigned int` receives it) and the rest.
 fn scan_hex(s: &str) -> Option<(u32, &str)> {
-    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
-    let (neg, t) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    let t = match t.get(..2) {
-        Some("0x" | "0X") if t.as_bytes().get(2).is_some_and(|c| c.is_ascii_hexdigit()) => &t[2..],
-        _ => t,
-    };
-    let n = t.bytes().take_while(|c| c.is_ascii_hexdigit()).count();
-    if n == 0 {
-        return None;
-    }
+    let r = strtoumax(s, 16)?;
     // strtoul saturates at ULONG_MAX; the int conversion keeps the low bits.
-    let v = u64::from_str_radix(&t[..n], 16).unwrap_or(u64::MAX);
-    let v = if neg { v.wrapping_neg() } else { v };
-    Some((v as u32, &t[n..]))
+    let v = r.val.unwrap_or(u64::MAX);
+    let v = if r.neg { v.wrapping_neg() } else { v };
+    Some((v as u32, r.rest))
 }
 
 /// Parses `MAJOR:MINOR` into the priority `TC_H_MAKE(MAJOR << 16, MINOR)`.

@@ -7,8 +7,8 @@
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
-use crate::tables::ext::targets::mark::xt_uint;
 use crate::tables::ext::util::{rd_u16, rd_u32, rd_u8, wr, wr_u16, wr_u32};
+use crate::tables::ext::xtables::xt_uint;
 use crate::tables::ext::{Ctx, Ext, Extension, Families, Kind, Opt, PrintCtx, State};
 
 const FLAGS: usize = 0;

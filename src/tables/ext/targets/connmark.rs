@@ -7,8 +7,9 @@
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
-use crate::tables::ext::targets::mark::{mark_op_text, xt_fcheck, xt_markmask, xt_uint};
+use crate::tables::ext::targets::mark::mark_op_text;
 use crate::tables::ext::util::{rd_u32, rd_u8, wr_u32, wr_u8};
+use crate::tables::ext::xtables::{parse_markmask, xt_fcheck, xt_uint};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 /// `XT_CONNMARK_SET`
@@ -98,11 +99,11 @@ impl Extension for Connmark {
         };
         match opt {
             "set-xmark" => {
-                let (v, m) = xt_markmask(N, opt, arg)?;
+                let (v, m) = parse_markmask(N, opt, arg.unwrap_or(""))?;
                 set(v, m);
             }
             "set-mark" => {
-                let (v, m) = xt_markmask(N, opt, arg)?;
+                let (v, m) = parse_markmask(N, opt, arg.unwrap_or(""))?;
                 set(v, v | m);
             }
             "and-mark" => {

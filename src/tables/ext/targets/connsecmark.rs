@@ -4,8 +4,8 @@
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
-use crate::tables::ext::targets::mark::xt_fcheck;
 use crate::tables::ext::util::{rd_u8, wr_u8};
+use crate::tables::ext::xtables::xt_fcheck;
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 /// `CONNSECMARK_SAVE`

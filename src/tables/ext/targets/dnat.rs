@@ -13,6 +13,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{rd_be16, rd_u32, service_port, wr, wr_be16, wr_u32};
+use crate::tables::ext::xtables::err_mandatory;
 use crate::tables::ext::{Ctx, Ext, Extension, Families, Kind, Opt, PrintCtx, State};
 
 /// `NF_NAT_RANGE_MAP_IPS`
@@ -475,10 +476,7 @@ impl Extension for NatTarget {
     fn final_check(&self, ctx: &Ctx<'_>, st: &mut State) -> XtResult<()> {
         if let Some(m) = self.mandatory {
             if !st.saw(self, m) {
-                return Err(XtError::param(format!(
-                    "{}: option \"--{m}\" must be specified\n",
-                    self.name
-                )));
+                return Err(err_mandatory(self.name, m));
             }
         }
         let layout = self.layout(ctx.family);

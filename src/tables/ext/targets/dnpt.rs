@@ -8,10 +8,12 @@
 //! above 64 (an address without `/LEN` is /128), parses but the kernel
 //! refuses the rule (EINVAL). `SNPT` ([`super::snpt`]) shares this code.
 
-use crate::tables::error::{XtError, XtResult};
+use crate::tables::error::XtResult;
 use crate::tables::expr::Family;
-use crate::tables::ext::targets::netmap::{parse_host, parse_plen};
+use crate::tables::ext::targets::netmap::parse_plen;
 use crate::tables::ext::util::{rd_ipv6, rd_u8, wr, wr_u8};
+use crate::tables::ext::xtables::err_mandatory;
+use crate::tables::ext::xtables::host_bytes;
 use crate::tables::ext::{Ctx, Ext, Extension, Families, Kind, Opt, PrintCtx, State};
 
 /// `DNPT` or `SNPT`.
@@ -78,9 +80,9 @@ impl Extension for NptTarget {
         let (addr, plen) = match arg.split_once('/') {
             Some((h, m)) => {
                 let plen = parse_plen(self.name, opt, f, m)?;
-                (parse_host(f, h)?, plen)
+                (host_bytes(f, h)?, plen)
             }
-            None => (parse_host(f, arg)?, 128),
+            None => (host_bytes(f, arg)?, 128),
         };
         let (off, len_off) = if opt == "src-pfx" { (0, 32) } else { (16, 33) };
         wr(&mut st.blob, off, &addr);
@@ -90,10 +92,7 @@ impl Extension for NptTarget {
     fn final_check(&self, _ctx: &Ctx<'_>, st: &mut State) -> XtResult<()> {
         for o in ["src-pfx", "dst-pfx"] {
             if !st.saw(self, o) {
-                return Err(XtError::param(format!(
-                    "{}: option \"--{o}\" must be specified\n",
-                    self.name
-                )));
+                return Err(err_mandatory(self.name, o));
             }
         }
         Ok(())

@@ -5,44 +5,9 @@
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
-use crate::tables::ext::targets::mark::{xt_fcheck, xt_uint};
 use crate::tables::ext::util::{rd_u8, wr_u8};
+use crate::tables::ext::xtables::{class_to_dscp, xt_fcheck, xt_uint};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
-
-/// The DiffServ class names libxtables knows, with their DSCP values.
-pub(crate) static CLASSES: &[(&str, u8)] = &[
-    ("CS0", 0x00),
-    ("CS1", 0x08),
-    ("CS2", 0x10),
-    ("CS3", 0x18),
-    ("CS4", 0x20),
-    ("CS5", 0x28),
-    ("CS6", 0x30),
-    ("CS7", 0x38),
-    ("BE", 0x00),
-    ("AF11", 0x0a),
-    ("AF12", 0x0c),
-    ("AF13", 0x0e),
-    ("AF21", 0x12),
-    ("AF22", 0x14),
-    ("AF23", 0x16),
-    ("AF31", 0x1a),
-    ("AF32", 0x1c),
-    ("AF33", 0x1e),
-    ("AF41", 0x22),
-    ("AF42", 0x24),
-    ("AF43", 0x26),
-    ("EF", 0x2e),
-];
-
-/// `class_to_dscp`: a class name (any case) to its DSCP value.
-pub(crate) fn class_to_dscp(name: &str) -> XtResult<u8> {
-    CLASSES
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name))
-        .map(|(_, v)| *v)
-        .ok_or_else(|| XtError::param(format!("Invalid DSCP value `{name}'")))
-}
 
 /// The `DSCP` target.
 pub struct Dscp;

@@ -4,8 +4,8 @@
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
-use crate::tables::ext::targets::mark::xt_uint;
 use crate::tables::ext::util::{rd_u8, wr_u8};
+use crate::tables::ext::xtables::xt_uint;
 use crate::tables::ext::{Ctx, Ext, Extension, Families, Kind, Opt, PrintCtx, State};
 
 /// `IPT_ECN_OP_SET_IP`

@@ -8,14 +8,14 @@
 //! `--hmark-src-prefix` after `--hmark-tuple src` is "used once" too), as
 //! in iptables.
 
-use std::net::Ipv6Addr;
+use std::net::Ipv4Addr;
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
-use crate::tables::ext::targets::mark::xt_uint;
 use crate::tables::ext::util::{
     parse_uint, rd_be16, rd_be32, rd_u16, rd_u32, rd_u8, wr, wr_be16, wr_be32, wr_u16, wr_u32,
 };
+use crate::tables::ext::xtables::{inet_aton_with, mask_prefix, parse_plenmask_with, xt_uint};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 const SRC_MASK: usize = 0;
@@ -74,87 +74,20 @@ fn seen_bit(name: &str) -> u64 {
         .map_or(0, |i| 1 << i)
 }
 
-/// `inet_aton`: 1 to 4 dot-separated `strtoul(.., 0)` parts.
-fn inet_aton(s: &str) -> Option<u32> {
-    let parts: Vec<&str> = s.split('.').collect();
-    if parts.is_empty() || parts.len() > 4 {
-        return None;
-    }
-    let mut v: u32 = 0;
-    let n = parts.len();
-    for (i, p) in parts.iter().enumerate() {
+/// `inet_aton` with [`parse_uint`] parts (no leading blank or sign).
+fn inet_aton(s: &str) -> Option<Ipv4Addr> {
+    inet_aton_with(s, |p| {
         if p.is_empty() || p.starts_with(['+', '-', ' ']) {
             return None;
         }
-        if i + 1 < n {
-            let x = parse_uint(p, 0, 255)? as u32;
-            v |= x << (24 - 8 * i);
-        } else {
-            let bits = 8 * (4 - i as u32);
-            let max = if bits == 32 {
-                u32::MAX as u64
-            } else {
-                (1u64 << bits) - 1
-            };
-            v |= parse_uint(p, 0, max)? as u32;
-        }
-    }
-    Some(v)
-}
-
-/// The prefix length of a contiguous mask, or `None`.
-fn cidr(mask: &[u8]) -> Option<u32> {
-    let ones: u32 = mask
-        .iter()
-        .map(|b| b.leading_ones())
-        .take_while(|_| true)
-        .sum();
-    let mut expect = vec![0u8; mask.len()];
-    set_prefix(&mut expect, ones);
-    (expect == mask).then_some(ones)
-}
-
-/// Sets the first `plen` bits of `mask`, clearing the rest.
-fn set_prefix(mask: &mut [u8], plen: u32) {
-    for (i, b) in mask.iter_mut().enumerate() {
-        let start = 8 * i as u32;
-        *b = if plen >= start + 8 {
-            0xff
-        } else if plen > start {
-            !(0xffu8 >> (plen - start))
-        } else {
-            0
-        };
-    }
+        parse_uint(p, 0, u64::MAX)
+    })
 }
 
 /// `XTTYPE_PLENMASK`: a prefix length or a mask; a mask that is not a
 /// prefix selects the whole address, as iptables does.
 fn parse_plenmask(family: Family, opt: &str, arg: &str) -> XtResult<[u8; 16]> {
-    let max = if family == Family::V6 { 128 } else { 32 };
-    let mut m = [0u8; 16];
-    if let Some(p) = parse_uint(arg, 0, max) {
-        let n = if family == Family::V6 { 16 } else { 4 };
-        set_prefix(&mut m[..n], p as u32);
-        return Ok(m);
-    }
-    let bytes: Option<Vec<u8>> = if family == Family::V6 {
-        arg.parse::<Ipv6Addr>().ok().map(|a| a.octets().to_vec())
-    } else {
-        inet_aton(arg).map(|a| a.to_be_bytes().to_vec())
-    };
-    let bytes = bytes.ok_or_else(|| {
-        XtError::param(format!(
-            "HMARK: bad value for option \"--{opt}\", neither a valid network mask nor valid CIDR (0-{max}).\n"
-        ))
-    })?;
-    match cidr(&bytes) {
-        Some(p) => {
-            set_prefix(&mut m[..bytes.len()], p);
-        }
-        None => m = [0xff; 16],
-    }
-    Ok(m)
+    parse_plenmask_with("HMARK", opt, family, arg, inet_aton)
 }
 
 /// Tuple type names, in iptables' lookup order.
@@ -413,7 +346,7 @@ impl Extension for Hmark {
 fn prefix(family: Family, blob: &[u8], off: usize) -> u32 {
     let n = if family == Family::V6 { 16 } else { 4 };
     let m: Vec<u8> = (0..n).map(|i| rd_u8(blob, off + i)).collect();
-    cidr(&m).unwrap_or_else(|| m.iter().map(|b| b.leading_ones()).sum())
+    mask_prefix(&m).unwrap_or_else(|| m.iter().map(|b| b.leading_ones()).sum())
 }
 
 /// The port/SPI/proto fields in print and save order, with their flags.

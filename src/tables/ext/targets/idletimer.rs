@@ -6,8 +6,8 @@
 
 use crate::tables::error::XtResult;
 use crate::tables::expr::Family;
-use crate::tables::ext::targets::mark::{xt_fcheck, xt_uint};
 use crate::tables::ext::util::{rd_str, rd_u32, rd_u8, wr_str, wr_u32, wr_u8};
+use crate::tables::ext::xtables::{xt_fcheck, xt_uint};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 const LABEL: usize = 4;

@@ -12,156 +12,9 @@
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::{meta, Expr, Family, ImmData};
-use crate::tables::ext::util::{parse_uint, rd_u32, wr_u32};
+use crate::tables::ext::util::{rd_u32, wr_u32};
+use crate::tables::ext::xtables::{parse_markmask, xt_fcheck, xt_uint};
 use crate::tables::ext::{Ctx, Ext, Extension, Field, Kind, Opt, PrintCtx, State};
-
-/// Parses the leading number of `s` the way `strtoul(s, &end, 0)` does and
-/// returns it with the unparsed rest; `None` when no digit was read, the
-/// string starts with `-` (libxtables refuses it) or the value overflows.
-pub(crate) fn strtoul_prefix(s: &str) -> Option<(u64, &str)> {
-    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
-    if t.starts_with('-') {
-        return None;
-    }
-    let t = t.strip_prefix('+').unwrap_or(t);
-    let b = t.as_bytes();
-    let (radix, start) = if b.len() > 2
-        && b.first() == Some(&b'0')
-        && matches!(b.get(1), Some(b'x' | b'X'))
-        && b.get(2).is_some_and(|c| c.is_ascii_hexdigit())
-    {
-        (16, 2)
-    } else if b.first() == Some(&b'0') {
-        (8, 0)
-    } else {
-        (10, 0)
-    };
-    let digits = t
-        .get(start..)?
-        .bytes()
-        .take_while(|c| (*c as char).is_digit(radix))
-        .count();
-    if digits == 0 {
-        return None;
-    }
-    let end = start + digits;
-    let v = u64::from_str_radix(t.get(start..end)?, radix).ok()?;
-    Some((v, t.get(end..).unwrap_or("")))
-}
-
-/// `XTTYPE_UINT*` parsing: the whole argument as a number within
-/// `min..=max`, else `EXT: bad value for option "--OPT", or out of range
-/// (MIN-MAX).`
-pub(crate) fn xt_uint(
-    ext: &str,
-    opt: &str,
-    arg: Option<&str>,
-    min: u64,
-    max: u64,
-) -> XtResult<u64> {
-    parse_uint(arg.unwrap_or(""), min, max).ok_or_else(|| {
-        XtError::param(format!(
-            "{ext}: bad value for option \"--{opt}\", or out of range ({min}-{max}).\n"
-        ))
-    })
-}
-
-/// `XTTYPE_MARKMASK32` parsing: `VALUE[/MASK]`, mask defaulting to
-/// 0xffffffff, with libxtables' error texts.
-pub(crate) fn xt_markmask(ext: &str, opt: &str, arg: Option<&str>) -> XtResult<(u32, u32)> {
-    let bad = || {
-        XtError::param(format!(
-            "{ext}: bad integer value for option \"--{opt}\", or out of range.\n"
-        ))
-    };
-    let arg = arg.unwrap_or("");
-    let (v, mut rest) = strtoul_prefix(arg).ok_or_else(bad)?;
-    let v = u32::try_from(v).map_err(|_| bad())?;
-    let mut m = u32::MAX;
-    if let Some(r) = rest.strip_prefix('/') {
-        let (mv, r2) = strtoul_prefix(r).ok_or_else(bad)?;
-        m = u32::try_from(mv).map_err(|_| bad())?;
-        rest = r2;
-    }
-    if !rest.is_empty() {
-        return Err(XtError::param(format!(
-            "{ext}: trailing garbage after value for option \"--{opt}\".\n"
-        )));
-    }
-    Ok((v, m))
-}
-
-/// libxtables' `xtables_options_fcheck`: walks the options in table order;
-/// for each given one checks the mandatory flag, then its exclusions in
-/// option-id order. `ids[i]` is the id of `opts[i]`, `excl[i]` the id bits
-/// option `i` excludes, `mand` the option positions that must be given.
-pub(crate) fn xt_fcheck(
-    ext: &str,
-    opts: &[Opt],
-    ids: &[u32],
-    excl: &[u32],
-    mand: u64,
-    seen: u64,
-) -> XtResult<()> {
-    xt_fcheck_also(ext, opts, ids, excl, &[], mand, seen)
-}
-
-/// [`xt_fcheck`] with `also[i]`: the id bits option `i` requires
-/// (`EXT: option "--A" also requires "--B".`).
-pub(crate) fn xt_fcheck_also(
-    ext: &str,
-    opts: &[Opt],
-    ids: &[u32],
-    excl: &[u32],
-    also: &[u32],
-    mand: u64,
-    seen: u64,
-) -> XtResult<()> {
-    let given_ids: u32 = (0..opts.len())
-        .filter(|i| seen & (1 << i) != 0)
-        .map(|i| ids.get(i).map_or(0, |id| 1u32 << id))
-        .fold(0, |a, b| a | b);
-    for (i, o) in opts.iter().enumerate() {
-        if mand & (1 << i) != 0 && seen & (1 << i) == 0 {
-            return Err(XtError::param(format!(
-                "{ext}: option \"--{}\" must be specified\n",
-                o.name
-            )));
-        }
-        if seen & (1 << i) == 0 {
-            continue;
-        }
-        let id = ids.get(i).copied().unwrap_or(u32::MAX);
-        let ex = excl.get(i).copied().unwrap_or(0);
-        let needs = also.get(i).copied().unwrap_or(0);
-        for bit in 0..32u32 {
-            if bit == id {
-                continue;
-            }
-            let other = || {
-                ids.iter()
-                    .position(|x| *x == bit)
-                    .and_then(|p| opts.get(p))
-                    .map_or("", |o| o.name)
-            };
-            if ex & (1 << bit) != 0 && given_ids & (1 << bit) != 0 {
-                return Err(XtError::param(format!(
-                    "{ext}: option \"--{}\" cannot be used together with \"--{}\".\n",
-                    o.name,
-                    other()
-                )));
-            }
-            if needs & (1 << bit) != 0 && given_ids & (1 << bit) == 0 {
-                return Err(XtError::param(format!(
-                    "{ext}: option \"--{}\" also requires \"--{}\".\n",
-                    o.name,
-                    other()
-                )));
-            }
-        }
-    }
-    Ok(())
-}
 
 /// The `MARK` target.
 pub struct Mark;
@@ -207,9 +60,9 @@ impl Extension for Mark {
         st: &mut State,
     ) -> XtResult<()> {
         let (mark, mask) = match opt {
-            "set-xmark" => xt_markmask("MARK", opt, arg)?,
+            "set-xmark" => parse_markmask("MARK", opt, arg.unwrap_or(""))?,
             "set-mark" => {
-                let (v, m) = xt_markmask("MARK", opt, arg)?;
+                let (v, m) = parse_markmask("MARK", opt, arg.unwrap_or(""))?;
                 (v, v | m)
             }
             _ => {
@@ -421,14 +274,5 @@ mod tests {
         let b = Mark.decode_native(Family::V4, &f).unwrap();
         assert_eq!(b, [0x10, 0, 0, 0, 0xff, 0xff, 0xff, 0xff]);
         assert_eq!(Mark.decode_native(Family::V4, &f[..1]), None);
-    }
-
-    #[test]
-    fn strtoul() {
-        assert_eq!(strtoul_prefix("0x1f/3"), Some((31, "/3")));
-        assert_eq!(strtoul_prefix("0x"), Some((0, "x")));
-        assert_eq!(strtoul_prefix("019"), Some((1, "9")));
-        assert_eq!(strtoul_prefix("x"), None);
-        assert_eq!(strtoul_prefix("-1"), None);
     }
 }

@@ -9,12 +9,15 @@
 //! a number above 32, which `getaddrinfo` reads as an address such as
 //! `0.0.0.33`) ends up as a full host mask, as 1.8.9 does (observed).
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::targets::dnat::{Layout, Range, MAP_IPS};
 use crate::tables::ext::util::parse_uint;
+use crate::tables::ext::xtables::{
+    host_bytes, inet_aton, mask_prefix, parse_plen_with, prefix_mask,
+};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 /// The `NETMAP` target.
@@ -39,123 +42,17 @@ fn hlen(f: Family) -> u32 {
     }
 }
 
-/// `inet_aton`: one to four numbers (`strtoul` base 0) separated by dots,
-/// the last filling the remaining bytes.
-pub(crate) fn inet_aton(s: &str) -> Option<Ipv4Addr> {
-    let parts: Vec<&str> = s.split('.').collect();
-    if parts.is_empty() || parts.len() > 4 {
-        return None;
-    }
-    let mut vals = Vec::with_capacity(4);
-    for p in &parts {
-        if p.is_empty() || !p.as_bytes()[0].is_ascii_digit() {
-            return None;
-        }
-        vals.push(parse_uint(p, 0, u32::MAX as u64)? as u32);
-    }
-    let n = vals.len();
-    let mut out: u32 = 0;
-    for (i, v) in vals.iter().enumerate() {
-        if i + 1 < n {
-            if *v > 255 {
-                return None;
-            }
-            out |= v << (24 - 8 * i);
-        } else {
-            let bits = 32 - 8 * (n as u32 - 1);
-            if bits < 32 && *v >= (1u32 << bits) {
-                return None;
-            }
-            out |= v;
-        }
-    }
-    Some(Ipv4Addr::from(out))
-}
-
-/// A mask from a prefix length (bytes, network order).
-fn plen_mask(f: Family, plen: u32) -> [u8; 16] {
-    let mut m = [0u8; 16];
-    let n = f.addr_len();
-    for (i, b) in m.iter_mut().enumerate().take(n) {
-        let lo = (i as u32) * 8;
-        *b = if plen >= lo + 8 {
-            0xff
-        } else if plen > lo {
-            0xffu8 << (8 - (plen - lo))
-        } else {
-            0
-        };
-    }
-    m
-}
-
-/// The prefix length of a contiguous mask, or `None`.
-fn mask_bits(f: Family, m: &[u8; 16]) -> Option<u32> {
-    let n = f.addr_len();
-    let mut bits = 0;
-    let mut ended = false;
-    for b in &m[..n] {
-        let ones = b.leading_ones();
-        if ended && *b != 0 {
-            return None;
-        }
-        if ones < 8 {
-            if b.checked_shl(ones).unwrap_or(0) != 0 {
-                return None;
-            }
-            ended = true;
-        }
-        bits += ones;
-    }
-    Some(bits)
-}
-
-fn bad_mask(ext: &str, opt: &str, f: Family) -> XtError {
-    XtError::param(format!(
-        "{ext}: bad value for option \"--{opt}\", neither a valid network mask nor valid CIDR (0-{}).\n",
-        hlen(f)
-    ))
-}
-
 /// libxtables' `xtopt_parse_plen` for the part after `/` of option `opt`
-/// of extension `ext`: a prefix length, or a mask turned into one; a mask
-/// that is not contiguous gives 255 (the `-1` libxtables stores in its
-/// 8-bit field).
+/// of extension `ext` ([`parse_plen_with`]).
 pub(crate) fn parse_plen(ext: &str, opt: &str, f: Family, s: &str) -> XtResult<u8> {
-    if let Some(v) = parse_uint(s, 0, hlen(f) as u64) {
-        return Ok(v as u8);
-    }
-    let mut m = [0u8; 16];
-    match f {
-        Family::V4 => {
-            m[..4].copy_from_slice(&inet_aton(s).ok_or_else(|| bad_mask(ext, opt, f))?.octets())
-        }
-        Family::V6 => m.copy_from_slice(
-            &s.parse::<Ipv6Addr>()
-                .map_err(|_| bad_mask(ext, opt, f))?
-                .octets(),
-        ),
-    }
-    Ok(mask_bits(f, &m).map_or(255, |b| b as u8))
+    parse_plen_with(ext, opt, f, s, parse_uint, inet_aton)
 }
 
 /// libxtables' `xtopt_parse_plenmask`: the mask of [`parse_plen`]'s length
 /// (a full host mask for 255).
 fn parse_mask(f: Family, s: &str) -> XtResult<[u8; 16]> {
     let plen = parse_plen("NETMAP", "to", f, s)? as u32;
-    Ok(plen_mask(f, plen.min(hlen(f))))
-}
-
-/// libxtables' `xtopt_parse_host`: a numeric address or a name resolved by
-/// `getaddrinfo` in the rule's family (see
-/// [`crate::tables::ext::matches::recent::gai_host`]).
-pub(crate) fn parse_host(f: Family, s: &str) -> XtResult<[u8; 16]> {
-    let mut a = [0u8; 16];
-    match crate::tables::ext::matches::recent::gai_host(f, s)? {
-        IpAddr::V4(v) => a[..4].copy_from_slice(&v.octets()),
-        IpAddr::V6(v) => a.copy_from_slice(&v.octets()),
-    }
-    Ok(a)
+    Ok(prefix_mask(plen.min(hlen(f))))
 }
 
 fn addr_text(f: Family, a: &[u8; 16]) -> String {
@@ -171,7 +68,7 @@ fn net_text(f: Family, blob: &[u8]) -> String {
     for (i, m) in mask.iter_mut().enumerate().take(f.addr_len()) {
         *m = !(r.min[i] ^ r.max[i]);
     }
-    let suffix = match mask_bits(f, &mask) {
+    let suffix = match mask_prefix(&mask[..f.addr_len()]) {
         Some(b) => b.to_string(),
         None => addr_text(f, &mask),
     };
@@ -207,9 +104,9 @@ impl Extension for Netmap {
         let (host, mask) = match arg.split_once('/') {
             Some((h, m)) => {
                 let mask = parse_mask(f, m)?;
-                (parse_host(f, h)?, mask)
+                (host_bytes(f, h)?, mask)
             }
-            None => (parse_host(f, arg)?, plen_mask(f, hlen(f))),
+            None => (host_bytes(f, arg)?, prefix_mask(hlen(f))),
         };
         let mut r = Range::read(layout(f), &st.blob);
         r.flags |= MAP_IPS;

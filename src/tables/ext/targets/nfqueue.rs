@@ -6,8 +6,8 @@
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
-use crate::tables::ext::targets::mark::{strtoul_prefix, xt_fcheck_also, xt_uint};
 use crate::tables::ext::util::{rd_u16, wr_u16};
+use crate::tables::ext::xtables::{strtoul_prefix, xt_fcheck_also, xt_uint};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 /// `NFQ_FLAG_BYPASS`

@@ -5,8 +5,8 @@
 
 use crate::tables::error::XtResult;
 use crate::tables::expr::Family;
-use crate::tables::ext::targets::mark::xt_uint;
 use crate::tables::ext::util::{rd_u16, rd_u8, wr_u16, wr_u8};
+use crate::tables::ext::xtables::xt_uint;
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 const OPT_MSS: u8 = 0x01;

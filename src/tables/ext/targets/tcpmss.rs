@@ -6,8 +6,8 @@
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
-use crate::tables::ext::targets::mark::xt_uint;
 use crate::tables::ext::util::{rd_u16, wr_u16};
+use crate::tables::ext::xtables::xt_uint;
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 /// `XT_TCPMSS_CLAMP_PMTU`

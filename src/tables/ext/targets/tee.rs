@@ -7,6 +7,7 @@ use std::net::IpAddr;
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
 use crate::tables::ext::util::{rd_ipv4, rd_ipv6, rd_str, wr, wr_str};
+use crate::tables::ext::xtables::gai_host;
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 /// Offset and size of `oif`.
@@ -20,11 +21,6 @@ pub struct Tee;
 pub(crate) static EXTS: &[Ext] = &[&Tee];
 
 static OPTS: &[Opt] = &[Opt::req("gateway"), Opt::req("oif")];
-
-/// `XTTYPE_HOST`: libxtables' `getaddrinfo` lookup in the rule's family.
-fn parse_host(family: Family, arg: &str) -> XtResult<IpAddr> {
-    crate::tables::ext::matches::recent::gai_host(family, arg)
-}
 
 impl Extension for Tee {
     fn kind(&self) -> Kind {
@@ -55,7 +51,7 @@ impl Extension for Tee {
     ) -> XtResult<()> {
         let arg = arg.unwrap_or("");
         if opt == "gateway" {
-            match parse_host(ctx.family, arg)? {
+            match gai_host(ctx.family, arg)? {
                 IpAddr::V4(a) => wr(&mut st.blob, 0, &a.octets()),
                 IpAddr::V6(a) => wr(&mut st.blob, 0, &a.octets()),
             }

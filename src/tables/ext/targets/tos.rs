@@ -6,44 +6,9 @@
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
-use crate::tables::ext::targets::mark::{strtoul_prefix, xt_fcheck, xt_uint};
 use crate::tables::ext::util::{rd_u8, wr_u8};
+use crate::tables::ext::xtables::{parse_tosmask, tos_symbol, xt_fcheck, xt_uint};
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
-
-/// The symbolic TOS names (value, with mask 0x3f).
-pub(crate) static TOS_NAMES: &[(&str, u8)] = &[
-    ("Minimize-Delay", 0x10),
-    ("Maximize-Throughput", 0x08),
-    ("Maximize-Reliability", 0x04),
-    ("Minimize-Cost", 0x02),
-    ("Normal-Service", 0x00),
-];
-
-/// `XTTYPE_TOSMASK`: `VALUE[/MASK]` (mask defaults to 0xff) or a symbolic
-/// name (mask 0x3f).
-pub(crate) fn parse_tosmask(arg: &str) -> XtResult<(u8, u8)> {
-    let illegal = || XtError::param(format!("Illegal value: \"{arg}\""));
-    if let Some((v, rest)) = strtoul_prefix(arg).filter(|(v, _)| *v <= 0xff) {
-        let mut mask = 0xff;
-        let mut rest = rest;
-        if let Some(r) = rest.strip_prefix('/') {
-            let (m, r2) = strtoul_prefix(r)
-                .filter(|(m, _)| *m <= 0xff)
-                .ok_or_else(illegal)?;
-            mask = m as u8;
-            rest = r2;
-        }
-        if !rest.is_empty() {
-            return Err(illegal());
-        }
-        return Ok((v as u8, mask));
-    }
-    TOS_NAMES
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(arg))
-        .map(|(_, v)| (*v, 0x3f))
-        .ok_or_else(|| XtError::param(format!("Symbolic name \"{arg}\" is unknown")))
-}
 
 /// The `TOS` target.
 pub struct Tos;
@@ -85,7 +50,7 @@ impl Extension for Tos {
         st: &mut State,
     ) -> XtResult<()> {
         let (value, mask) = if opt == "set-tos" {
-            parse_tosmask(arg.unwrap_or(""))?
+            parse_tosmask(arg.unwrap_or(""), 0x3f)?
         } else {
             let v = xt_uint("TOS", opt, arg, 0, 0xff)? as u8;
             match opt {
@@ -111,13 +76,11 @@ impl Extension for Tos {
             out.push_str(&format!(" TOS set 0x{value:02x}/0x{mask:02x}"));
             return;
         }
-        if mask == 0x3f {
-            if let Some((n, _)) = TOS_NAMES.iter().find(|(_, v)| *v == value) {
-                // iptables prints the prefix with its own leading space
-                // after another one, and no space before the name.
-                out.push_str(&format!("  TOS set{n}"));
-                return;
-            }
+        if let Some(n) = tos_symbol(value, mask) {
+            // iptables prints the prefix with its own leading space
+            // after another one, and no space before the name.
+            out.push_str(&format!("  TOS set{n}"));
+            return;
         }
         if value == 0 {
             out.push_str(&format!(" TOS and 0x{:02x}", !mask));

@@ -11,10 +11,10 @@
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
-use crate::tables::ext::targets::netmap::parse_host;
 use crate::tables::ext::util::{
     parse_mark_mask, rd_be16, rd_ipv4, rd_ipv6, rd_u32, service_port, wr, wr_be16, wr_u32,
 };
+use crate::tables::ext::xtables::host_bytes;
 use crate::tables::ext::{Ctx, Ext, Extension, Kind, Opt, PrintCtx, State};
 
 /// The `TPROXY` target.
@@ -84,7 +84,7 @@ impl Extension for Tproxy {
                 wr_be16(&mut st.blob, 24, p);
             }
             "on-ip" => {
-                let a = parse_host(ctx.family, arg)?;
+                let a = host_bytes(ctx.family, arg)?;
                 wr(&mut st.blob, 8, &a[..ctx.family.addr_len()]);
             }
             "tproxy-mark" => {

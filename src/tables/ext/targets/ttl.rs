@@ -5,8 +5,8 @@
 
 use crate::tables::error::{XtError, XtResult};
 use crate::tables::expr::Family;
-use crate::tables::ext::targets::mark::{xt_fcheck, xt_uint};
 use crate::tables::ext::util::{rd_u8, wr_u8};
+use crate::tables::ext::xtables::{xt_fcheck, xt_uint};
 use crate::tables::ext::{Ctx, Ext, Extension, Families, Kind, Opt, PrintCtx, State};
 
 /// A TTL/hop-limit rewriting target: `NAME` with options `PRE-set`,

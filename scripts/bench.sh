@@ -92,7 +92,7 @@ vm_kernel=$(scripts/vm/kernel.sh 2>/dev/null) && vm_kernel=$(cat "$vm_kernel/ker
     echo "rustc=$(rustc -V 2>/dev/null)"
     echo "commit=$(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD -- src 2>/dev/null || echo ' (src modified)')"
     echo "iptables=$(iptables-nft --version 2>/dev/null)"
-    echo "ipvsadm=$(ipvsadm --version 2>/dev/null | head -n 1)"
+    echo "ipvsadm=ipvsadm $(dpkg-query -W -f='${Version}' ipvsadm 2>/dev/null) (Debian package)"
     echo "nft=$(nft --version 2>/dev/null)"
 } >"$OUT/meta.env.tmp"
 

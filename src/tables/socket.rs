@@ -466,6 +466,39 @@ impl NfSocket {
         Ok(out.into_inner())
     }
 
+    /// Asks whether the kernel has xtables extension `name` (a target when
+    /// `target`) at revision `rev` (`NFNL_SUBSYS_NFT_COMPAT` /
+    /// `NFNL_MSG_COMPAT_GET`, as iptables-nft does when it loads an
+    /// extension). Returns 0 when it has, else the kernel's errno (`ENOENT`:
+    /// unknown name, `EPROTONOSUPPORT`: other revisions only).
+    pub fn compat_get(
+        &mut self,
+        family: Family,
+        target: bool,
+        name: &str,
+        rev: u32,
+    ) -> Result<i32, Error> {
+        /// `NFNL_SUBSYS_NFT_COMPAT << 8 | NFNL_MSG_COMPAT_GET`.
+        const COMPAT_GET: u16 = 0x0b00;
+        let fam = family.nfproto();
+        let r = self.dump(
+            |buf, seq| {
+                let s = begin_msg(buf, COMPAT_GET, F_REQUEST | 0x4, seq, fam, 0);
+                put_strz(buf, 1, name); // NFTA_COMPAT_NAME
+                put_attr(buf, 2, &rev.to_be_bytes()); // NFTA_COMPAT_REV
+                put_attr(buf, 3, &u32::from(target).to_be_bytes()); // NFTA_COMPAT_TYPE
+                finish(buf, s);
+            },
+            || {},
+            |_| Ok(()),
+        );
+        match r {
+            Ok(()) => Ok(0),
+            Err(Error::Kernel { errno }) => Ok(errno),
+            Err(e) => Err(e),
+        }
+    }
+
     /// One chain, looked up by name (`NFT_MSG_GETCHAIN` without a dump):
     /// `None` when the table or the chain does not exist. Commands on one
     /// chain use this instead of listing every chain of the table.
